@@ -1,0 +1,182 @@
+"""The pipeline on one screen: parse → check → lower → build_graph → passes → execute → RunResult."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from bsl import __version__
+from bsl.diagnostics import BslError, Diagnostic
+from bsl.ir.graph import ExecutionGraph, build_graph
+from bsl.ir.lower import lower
+from bsl.ir.nodes import Program
+from bsl.ir.passes import run_passes
+from bsl.semantics.checker import CheckedModule, check as check_module
+from bsl.source import SourceFile
+from bsl.syntax.parser import parse
+
+# Replicates per batch are capped so the haplotype tensors of a batch stay near this many bytes.
+BATCH_BYTES = 256 * 2**20
+
+
+@dataclass
+class RunResult:
+    """The results contract: tidy per-cycle metrics, per-replicate objectives and the manifest."""
+
+    cycles: pd.DataFrame  # replicate, cycle, trait, metric, value
+    objectives: pd.DataFrame  # replicate, objective, value
+    manifest: dict
+    wall_seconds: float = 0.0
+    graph: ExecutionGraph | None = field(default=None, repr=False)
+
+    def summary(self) -> dict:
+        obj = {}
+        for name, g in self.objectives.groupby("objective", sort=False):
+            v = g["value"].to_numpy()
+            obj[name] = {"mean": float(np.mean(v)), "sd": float(np.std(v, ddof=1)) if v.size > 1 else 0.0,
+                         "n": int(v.size)}
+        return {"scheme": self.manifest["scheme"]["name"], "replicates": self.manifest["replicates"],
+                "objectives": obj, "wall_seconds": round(self.wall_seconds, 3)}
+
+
+def _source(scheme: str | Path | SourceFile) -> SourceFile:
+    if isinstance(scheme, SourceFile):
+        return scheme
+    p = Path(scheme)
+    try:
+        return SourceFile.read(p)
+    except FileNotFoundError:
+        raise BslError(Diagnostic("BSL001", f"scheme file `{scheme}` does not exist", path=str(scheme))) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise BslError(Diagnostic("BSL001", f"cannot read scheme file `{scheme}`: {err}", path=str(scheme))) from None
+
+
+def check(scheme: str | Path | SourceFile, *, overrides: dict[str, str] | None = None) -> CheckedModule:
+    """Parse and check a scheme; raise BslError listing every problem, or return the checked module."""
+    source = _source(scheme)
+    module = parse(source)
+    return check_module(module, source, overrides)
+
+
+def load(scheme: str | Path | SourceFile, *, overrides: dict[str, str] | None = None) -> ExecutionGraph:
+    """Compile a scheme to its optimized execution graph (nothing is simulated)."""
+    program = lower(check(scheme, overrides=overrides))
+    return run_passes(build_graph(program))
+
+
+def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = None, seed: int | None = None,
+        device: str = "cpu", overrides: dict[str, str] | None = None, out: str | Path | None = None,
+        cache_dir: str | None = None, workers: int = 1, batch_size: int | None = None,
+        progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Compile and run a scheme; `reps` and `seed` override the scheme's `replicates` and `seed`.
+
+    Returns a RunResult whose DataFrames follow the results contract; with `out`, also writes
+    cycles.csv, cycles.parquet, objectives.csv and manifest.json there atomically.
+    """
+    import torch
+
+    from bsl.io.provenance import package_versions, sha256_text
+    from bsl.io.results import write_results
+    from bsl.runtime.architecture import build_architecture, default_cache_dir
+    from bsl.runtime.executor import Context, execute_batch
+
+    graph = scheme if isinstance(scheme, ExecutionGraph) else load(scheme, overrides=overrides)
+    program: Program = graph.program
+    num_reps = int(reps if reps is not None else program.replicates)
+    random_seed = int(seed if seed is not None else program.seed)
+    if num_reps < 1:
+        raise BslError(Diagnostic("BSL002", f"--reps must be at least 1, got {num_reps}", path="<command line>"))
+    if seed is not None:
+        program.seed = random_seed
+    dev = _device(device)
+    t0 = time.perf_counter()
+    arch = build_architecture(program, graph.simulate_loci, cache_dir=cache_dir or default_cache_dir(),
+                              workers=workers)
+    ctx = Context(graph, arch, dev, program.constants)
+    per_rep = max(1, max(a.shape[0] for a in arch.founders.values()) * 2 * arch.layout.num_words * 8 * 8)
+    batch = batch_size or max(1, min(num_reps, BATCH_BYTES // per_rep))
+    batches = [min(batch, num_reps - i) for i in range(0, num_reps, batch)]
+    # One seed; a stream per batch of replicates derived from it (SeedSequence.spawn).
+    streams = np.random.SeedSequence(random_seed).spawn(3)[2].spawn(len(batches))
+    metric_parts: dict[tuple[int, str, str], list[np.ndarray]] = {}
+    objective_parts: dict[str, list[np.ndarray]] = {o.name: [] for o in program.objectives}
+    done = 0
+    for b, (size, stream) in enumerate(zip(batches, streams)):
+        gen = torch.Generator(device=dev)
+        gen.manual_seed(int(stream.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)))
+        with torch.no_grad():
+            res = execute_batch(ctx, size, gen)
+        for k, v in res.metrics.items():
+            metric_parts.setdefault(k, []).append(v)
+        for k, v in res.objectives.items():
+            objective_parts[k].append(v)
+        done += size
+        if progress:
+            progress(done, num_reps)
+    wall = time.perf_counter() - t0
+    cycles = _cycles_frame(metric_parts, num_reps)
+    objectives = _objectives_frame(objective_parts, num_reps)
+    manifest = {
+        "bsl_version": __version__,
+        "scheme": {"name": program.name, "path": program.source_path, "sha256": sha256_text(program.source_text),
+                   "text": program.source_text},
+        "seed": random_seed,
+        "replicates": num_reps,
+        "batch_size": batch,
+        "streams": "numpy SeedSequence(seed).spawn(3)[2].spawn(batches): one torch generator per batch",
+        "device": str(dev),
+        "overrides": dict(overrides or {}),
+        "constants": program.constants,
+        "resolved_defaults": {k: str(v) for k, v in program.defaults.items()},
+        "passes": graph.passes,
+        "simulated_loci": int(arch.layout.num_loci),
+        "total_loci": int(arch.full_layout.num_loci),
+        "founders": arch.founder_provenance,
+        "packages": package_versions(),
+    }
+    result = RunResult(cycles, objectives, manifest, wall, graph)
+    if out is not None:
+        write_results(out, cycles=cycles, objectives=objectives, manifest=manifest)
+    return result
+
+
+def _device(device: str):
+    import torch
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise BslError(Diagnostic("BSL003", f"unknown device `{device}`", path="<command line>",
+                                  hint="use --device cpu or --device cuda"))
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise BslError(Diagnostic("BSL003", "--device cuda was asked for but no CUDA device is available",
+                                  path="<command line>", hint="use --device cpu"))
+    return torch.device(device)
+
+
+def _cycles_frame(parts: dict[tuple[int, str, str], list[np.ndarray]], num_reps: int) -> pd.DataFrame:
+    reps = np.arange(1, num_reps + 1)
+    frames = []
+    for (cycle, trait, label), chunks in parts.items():
+        frames.append((cycle, trait, label, np.concatenate(chunks)))
+    frames.sort(key=lambda x: x[0])  # stable: keeps report order within a cycle
+    rows_rep = np.concatenate([reps for _ in frames]) if frames else np.array([], dtype=int)
+    df = pd.DataFrame({
+        "replicate": rows_rep,
+        "cycle": np.concatenate([np.full(num_reps, f[0]) for f in frames]) if frames else [],
+        "trait": np.concatenate([np.full(num_reps, f[1], dtype=object) for f in frames]) if frames else [],
+        "metric": np.concatenate([np.full(num_reps, f[2], dtype=object) for f in frames]) if frames else [],
+        "value": np.concatenate([f[3] for f in frames]).astype(float) if frames else [],
+    })
+    df = df.sort_values(["replicate", "cycle"], kind="stable").reset_index(drop=True)
+    df["trait"] = df["trait"].astype(str)
+    df["metric"] = df["metric"].astype(str)
+    return df
+
+
+def _objectives_frame(parts: dict[str, list[np.ndarray]], num_reps: int) -> pd.DataFrame:
+    reps = np.arange(1, num_reps + 1)
+    rows = [(r, name, float(v)) for name, chunks in parts.items() for r, v in zip(reps, np.concatenate(chunks))]
+    df = pd.DataFrame(rows, columns=["replicate", "objective", "value"])
+    return df.sort_values(["replicate"], kind="stable").reset_index(drop=True)

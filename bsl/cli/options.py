@@ -1,0 +1,16 @@
+"""Options shared by several commands."""
+from __future__ import annotations
+
+from bsl.diagnostics import BslError, Diagnostic
+
+
+def parse_sets(values: list[str]) -> dict[str, str]:
+    """`--set name=value` arguments as a dict; a malformed one is a usage error."""
+    out: dict[str, str] = {}
+    for v in values:
+        if "=" not in v or not v.split("=", 1)[0].strip():
+            raise BslError(Diagnostic("BSL004", f"--set expects name=value, got `{v}`", path="<command line>",
+                                      hint="e.g. --set n_parents=20"))
+        name, value = v.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out

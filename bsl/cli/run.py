@@ -1,0 +1,36 @@
+"""`bsl run FILE`: simulate a scheme; results to --out, a summary table on stderr, --json on stdout."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def run(file: Path = typer.Argument(..., help="scheme file"),
+            reps: int = typer.Option(None, "--reps", "-r", help="replicates (overrides `replicates`)"),
+            seed: int = typer.Option(None, "--seed", "-s", help="random seed (overrides `seed`)"),
+            out: Path = typer.Option(None, "--out", "-o", help="folder for cycles.csv/.parquet, objectives.csv, manifest.json"),
+            device: str = typer.Option("cpu", "--device", help="cpu or cuda"),
+            set_: list[str] = typer.Option([], "--set", help="override a constant: name=value"),
+            json_: bool = typer.Option(False, "--json", help="print a JSON summary on stdout"),
+            workers: int = typer.Option(1, "--workers", help="processes for coalescent founders"),
+            batch_size: int = typer.Option(None, "--batch-size", help="replicates per batch (default: by memory)"),
+            ) -> None:
+        """Run a scheme."""
+        from bsl.api import run as run_scheme
+        from bsl.cli.options import parse_sets
+        from bsl.cli.progress import Progress
+        if reps is not None and reps < 1:
+            raise typer.BadParameter("must be at least 1", param_hint="--reps")
+        with Progress() as progress:
+            result = run_scheme(file, reps=reps, seed=seed, device=device, overrides=parse_sets(set_), out=out,
+                                workers=workers, batch_size=batch_size, progress=progress.update)
+        progress.table(result)
+        if out is not None:
+            print(f"results written to {out}/", file=sys.stderr)
+        if json_:
+            print(json.dumps(result.summary(), indent=2))

@@ -1,0 +1,142 @@
+"""The execution graph: ops as nodes, populations and pair sets as edges; printable by `bsl explain`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from bsl.ir import nodes as ir
+
+
+@dataclass
+class ExecutionGraph:
+    program: ir.Program
+    ops: list[ir.Op]
+    simulate_loci: str = "all"  # "all" | "qtl": set by the observed-loci pass
+    passes: list[str] = field(default_factory=list)
+
+    def edges(self) -> list[tuple[int, int, str]]:
+        """(producer index, consumer index, name) for every value that flows between two ops."""
+        last: dict[str, int] = {}
+        out: list[tuple[int, int, str]] = []
+        for i, op in enumerate(self.ops):
+            for name in _inputs(op):
+                if name in last:
+                    out.append((last[name], i, name))
+            for name in _outputs(op):
+                last[name] = i
+        return out
+
+    def explain(self) -> str:
+        p = self.program
+        lines = [f"scheme {p.name!r}: seed {p.seed}, {p.replicates} replicates, {p.num_cycles} cycles"]
+        if p.genome:
+            g = p.genome
+            lines.append(f"genome: {g.num_chromosomes or 'from map'} chromosomes x "
+                         f"{g.loci_per_chromosome or 'from map'} loci, {g.length_morgans:g} M, map {g.map_function}"
+                         + (f" ({g.map_path})" if g.map_path else ""))
+        for f in p.founders:
+            if f.source == "coalescent":
+                args = ", ".join(f"{k}={v}" for k, v in f.coalescent)
+                lines.append(f"founders {f.name}: coalescent (msprime) {args}")
+            else:
+                lines.append(f"founders {f.name}: file {f.path}" + (f" map {f.map_path}" if f.map_path else ""))
+        for t in p.traits:
+            qtl = (f"{t.qtl_count} QTL" if t.qtl_count else
+                   f"{t.qtl_per_chromosome} QTL per chromosome" if t.qtl_per_chromosome else f"QTL from {t.qtl_path}")
+            eff = f"{t.effects.kind}{t.effects.params}"
+            dom = f", dominance {t.dominance.kind}{t.dominance.params}" if t.dominance else ""
+            env = f"h2 {t.heritability:g}" if t.heritability is not None else f"error variance {t.error_variance:g}"
+            lines.append(f"trait {t.name}: {qtl}, effects {eff}{dom}, {env}")
+        if p.constants:
+            lines.append("constants: " + ", ".join(f"{k} = {v}" for k, v in p.constants.items()))
+        lines.append(f"passes: {', '.join(self.passes) or 'none'}; loci simulated: {self.simulate_loci}")
+        lines.append("")
+        lines.append("graph (node: op  <- inputs  -> outputs):")
+        producers: dict[int, list[str]] = {}
+        for src, dst, name in self.edges():
+            producers.setdefault(dst, []).append(f"{name}@{src}")
+        for i, op in enumerate(self.ops):
+            ins = ", ".join(producers.get(i, [])) or "-"
+            outs = ", ".join(_outputs(op)) or "-"
+            lines.append(f"  {i:>3}: {describe(op)}  <- {ins}  -> {outs}")
+        lines.append("")
+        lines.append("report: " + (", ".join(dict.fromkeys(m.label for m in p.metrics)) or "none"))
+        for o in p.objectives:
+            lines.append(f"objective {o.name} = {o.text}")
+        lines.append("")
+        lines.append("resolved defaults:")
+        for k, v in sorted(p.defaults.items()):
+            lines.append(f"  {k} = {v}")
+        if not p.defaults:
+            lines.append("  (none: every value is given in the scheme)")
+        return "\n".join(lines)
+
+
+def describe(op: ir.Op) -> str:
+    name = type(op).__name__.replace("Op", "").lower()
+    parts = []
+    for f in fields(op):
+        if f.name in ("span",):
+            continue
+        v = getattr(op, f.name)
+        if v in (None, (), 0, False) and f.name not in ("cycle",):
+            continue
+        parts.append(f"{f.name}={_short(v)}")
+    return f"{name}(" + ", ".join(parts) + ")"
+
+
+def _short(v) -> str:
+    if isinstance(v, ir.Feature):
+        return feature_text(v)
+    if isinstance(v, tuple) and len(v) > 6:
+        return f"({len(v)} items)"
+    return str(v)
+
+
+def feature_text(f: ir.Feature) -> str:
+    if isinstance(f, ir.TraitValue):
+        return f"{f.kind}[{f.trait}]"
+    if isinstance(f, ir.ProgenyVariance):
+        return f"progeny_variance[{f.trait}]"
+    if isinstance(f, ir.ZScore):
+        return f"z({feature_text(f.x)})"
+    if isinstance(f, ir.MeanParent):
+        return "mean_parent(" + ", ".join(feature_text(x) for x in f.xs) + ")"
+    if isinstance(f, ir.ConcatFeature):
+        return " ++ ".join(feature_text(x) for x in f.xs)
+    if isinstance(f, ir.Arith):
+        return f"({feature_text(f.a)} {f.op} {feature_text(f.b)})"
+    if isinstance(f, ir.Scalar):
+        return f"{f.value:g}"
+    return str(f)
+
+
+def _inputs(op: ir.Op) -> list[str]:
+    if isinstance(op, ir.SelectOp):
+        return [op.source]
+    if isinstance(op, ir.MateOp):
+        return list(op.parents)
+    if isinstance(op, ir.AllocateOp):
+        return [op.pairs]
+    if isinstance(op, ir.GenerationOp):
+        return [op.source]
+    if isinstance(op, (ir.PhenotypeOp,)):
+        return [op.population]
+    if isinstance(op, ir.RecordOp):
+        return [op.population]
+    return []
+
+
+def _outputs(op: ir.Op) -> list[str]:
+    if isinstance(op, ir.FoundersOp):
+        return [op.out]
+    if isinstance(op, (ir.SelectOp, ir.MateOp, ir.GenerationOp)):
+        return [op.out]
+    if isinstance(op, ir.AllocateOp):
+        return [op.pairs]
+    if isinstance(op, ir.PhenotypeOp):
+        return [op.population]
+    return []
+
+
+def build_graph(program: ir.Program) -> ExecutionGraph:
+    return ExecutionGraph(program, list(program.ops))

@@ -1,0 +1,254 @@
+"""The IR: a resolved, loop-unrolled program of specs and ops that the runtime executes (no lark, no torch)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bsl.source import Span
+
+
+def _span():
+    return field(default_factory=Span.unknown, compare=False, repr=False)
+
+
+# ---- what the scheme is made of -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GenomeSpec:
+    num_chromosomes: int | None
+    loci_per_chromosome: int | None
+    length_morgans: float
+    map_function: str  # "haldane" | "kosambi"
+    map_path: str | None = None  # loci and positions from a map CSV instead
+
+
+@dataclass(frozen=True)
+class FounderSpec:
+    name: str
+    source: str  # "coalescent" | "file"
+    coalescent: tuple[tuple[str, object], ...] = ()  # keyword arguments of bsl.io.coalescent
+    path: str | None = None
+    map_path: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Distribution:
+    kind: str  # "normal" (mean, variance) | "gamma" (shape, scale; random sign) | "constant" (value)
+    params: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class TraitSpec:
+    name: str
+    qtl_count: int | None = None
+    qtl_per_chromosome: int | None = None
+    qtl_path: str | None = None
+    effects: Distribution = Distribution("normal", (0.0, 1.0))
+    dominance: Distribution | None = None
+    heritability: float | None = None
+    error_variance: float | None = None
+    span: Span = _span()
+
+
+# ---- values that ops compute on populations --------------------------------------------------
+# A feature is evaluated on one population ("ind", one row per individual) or on a set of
+# mating pairs ("pair", one row per pair); `width` is its number of columns.
+
+@dataclass(frozen=True)
+class Feature:
+    pass
+
+
+@dataclass(frozen=True)
+class TraitValue(Feature):
+    kind: str  # "gv" | "phenotype" | "breeding_value" | "weighted_breeding_value"
+    trait: int
+
+
+@dataclass(frozen=True)
+class ProgenyVariance(Feature):
+    trait: int
+
+
+@dataclass(frozen=True)
+class ZScore(Feature):
+    x: Feature
+
+
+@dataclass(frozen=True)
+class MeanParent(Feature):
+    xs: tuple[Feature, ...]
+
+
+@dataclass(frozen=True)
+class ConcatFeature(Feature):
+    xs: tuple[Feature, ...]
+
+
+@dataclass(frozen=True)
+class Arith(Feature):
+    op: str  # + - * /
+    a: Feature
+    b: Feature
+
+
+@dataclass(frozen=True)
+class Scalar(Feature):
+    value: float
+
+
+@dataclass(frozen=True)
+class ConstRef:
+    """A value of a named constant (overridable with --set): `h[cycle]` → ConstRef("h", (0,))."""
+
+    name: str
+    index: tuple[int, ...] = ()
+
+
+# ---- population summaries (reports and objectives) ------------------------------------------
+
+@dataclass(frozen=True)
+class Summary:
+    """A per-replicate statistic of the current population at a cycle."""
+
+    kind: str  # mean var sd min max top genic_var inbreeding heterozygosity allele_freq
+    x: Feature | None = None
+    k: int = 0
+    trait: int | None = None
+    loci: str = "all"  # for inbreeding / heterozygosity: "all" | "qtl"
+
+
+@dataclass(frozen=True)
+class ObjExpr:
+    pass
+
+
+@dataclass(frozen=True)
+class ObjSummary(ObjExpr):
+    summary: Summary
+    cycle: int
+
+
+@dataclass(frozen=True)
+class ObjArith(ObjExpr):
+    op: str
+    a: ObjExpr
+    b: ObjExpr
+
+
+@dataclass(frozen=True)
+class ObjNumber(ObjExpr):
+    value: float
+
+
+@dataclass(frozen=True)
+class Objective:
+    name: str
+    expr: ObjExpr
+    text: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One report column: `label` is the canonical `bsl fmt` spelling, `trait` its trait or ''."""
+
+    label: str
+    trait: str
+    summary: Summary
+
+
+# ---- the ops of a breeding cycle ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Op:
+    pass
+
+
+@dataclass(frozen=True)
+class FoundersOp(Op):
+    out: str
+    founders: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class PhenotypeOp(Op):
+    population: str
+    cycle: int
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SelectOp(Op):
+    out: str
+    source: str
+    count: int | None
+    fraction: float | None
+    criterion: Feature
+    within_family: bool
+    cycle: int
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class MateOp(Op):
+    out: str
+    design: str  # "diallel" | "factorial" | "random" | "plan"
+    parents: tuple[str, ...]
+    selfing: bool = False
+    num_pairs: int = 0  # for random
+    plan: tuple[tuple[int, int], ...] = ()  # 0-based (mother, father) for plan
+    cycle: int = 0
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class AllocateOp(Op):
+    pairs: str
+    total: int
+    method: str  # "equal" | "fixed" | "softmax"
+    per_pair: int = 0  # for fixed
+    features: Feature | None = None  # for softmax
+    weights: tuple[float, ...] | ConstRef | None = None
+    rank: Feature | None = None  # pair ranking: equal's remainder
+    cycle: int = 0
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class GenerationOp(Op):
+    """Make a new population: cross a pair set, self or double-haploid a population or pair set."""
+
+    kind: str  # "cross" | "self" | "dh"
+    source: str
+    out: str
+    times: int = 1
+    source_is_pairs: bool = False
+    cycle: int = 0
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class RecordOp(Op):
+    """End of a cycle: the current population is generation `cycle`; reports and objectives read it."""
+
+    population: str
+    cycle: int
+
+
+@dataclass
+class Program:
+    name: str
+    seed: int
+    replicates: int
+    genome: GenomeSpec | None
+    founders: list[FounderSpec]
+    traits: list[TraitSpec]
+    constants: dict[str, object]
+    ops: list[Op]
+    metrics: list[Metric]
+    objectives: list[Objective]
+    num_cycles: int
+    defaults: dict[str, object]  # every default the compiler filled in, for explain and the manifest
+    source_text: str = ""
+    source_path: str = ""

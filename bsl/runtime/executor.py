@@ -1,0 +1,359 @@
+"""The batched executor: runs an ExecutionGraph's ops on torch tensors, all replicates of a batch at once."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from bsl.diagnostics import BslError, Diagnostic
+from bsl.ir import nodes as ir
+from bsl.ir.graph import ExecutionGraph
+from bsl.runtime.architecture import Architecture
+from bsl.runtime.kernels import allocation, features, mating, meiosis, selection, traits
+from bsl.runtime.state import PairSet, Population, concat
+
+
+@dataclass
+class BatchResult:
+    metrics: dict[tuple[int, str, str], np.ndarray]  # (cycle, trait, label) -> (R,) values
+    objectives: dict[str, np.ndarray]  # name -> (R,)
+
+
+class Context:
+    """Tensors shared by every op of a run on one device."""
+
+    def __init__(self, graph: ExecutionGraph, arch: Architecture, device: torch.device,
+                 constants: dict[str, object]):
+        self.graph = graph
+        self.program = graph.program
+        self.arch = arch
+        self.device = device
+        self.constants = constants
+        self.meiosis = meiosis.Meiosis(arch.layout, device)
+        word, bit = arch.layout.word_and_bit(arch.qtl)
+        self.qtl_word = torch.as_tensor(word, dtype=torch.int64, device=device)  # (Q,)
+        self.qtl_bit = torch.as_tensor(bit, dtype=torch.int64, device=device)  # (Q,)
+        self.additive = torch.as_tensor(arch.additive, dtype=torch.float64, device=device)  # (Q, T)
+        self.dominance = (torch.as_tensor(arch.dominance, dtype=torch.float64, device=device)
+                          if arch.dominance is not None else None)
+        self.coupling = torch.as_tensor(arch.layout.coupling(arch.qtl), dtype=torch.float64, device=device)  # (Q, Q)
+        self.founders = {k: torch.as_tensor(v, device=device) for k, v in arch.founders.items()}  # (N, 2, W)
+        self.error_sd: torch.Tensor | None = None
+        self.base_heterozygosity: dict[str, torch.Tensor] = {}
+
+
+def execute_batch(ctx: Context, num_replicates: int, generator: torch.Generator) -> BatchResult:
+    """Run every op for `num_replicates` replicates; return per-replicate metric and objective values."""
+    R = num_replicates
+    env: dict[str, Population | PairSet] = {}
+    needed = _needed_summaries(ctx.program)
+    metrics: dict[tuple[int, str, str], np.ndarray] = {}
+    snapshots: dict[tuple[ir.Summary, int], torch.Tensor] = {}
+    for op in ctx.graph.ops:
+        if isinstance(op, ir.FoundersOp):
+            haps = ctx.founders[op.founders]
+            N = haps.shape[0]
+            pop = Population(haps.unsqueeze(0).expand(R, *haps.shape).contiguous(),
+                             torch.ones(R, N, dtype=torch.bool, device=ctx.device),
+                             torch.arange(N, device=ctx.device).expand(R, N).contiguous(), N)
+            env[op.out] = pop
+            if ctx.error_sd is None:
+                ctx.error_sd = _error_sd(ctx, pop)
+        elif isinstance(op, ir.PhenotypeOp):
+            pop = _population(env, op.population, op)
+            pop.phenotypes = traits.phenotypes(genetic_values(ctx, pop), ctx.error_sd, generator)
+        elif isinstance(op, ir.SelectOp):
+            env[op.out] = _select(ctx, _population(env, op.source, op), op)
+        elif isinstance(op, ir.MateOp):
+            env[op.out] = _mate(ctx, env, op, R, generator)
+        elif isinstance(op, ir.AllocateOp):
+            _allocate(ctx, env[op.pairs], op)  # type: ignore[arg-type]
+        elif isinstance(op, ir.GenerationOp):
+            env[op.out] = _generation(ctx, env[op.source], op, generator)
+        elif isinstance(op, ir.RecordOp):
+            pop = _population(env, op.population, op)
+            if op.cycle == 0:
+                ctx.base_heterozygosity = {}
+            for m in ctx.program.metrics:
+                values = summarize(ctx, pop, m.summary)  # (R,) or (R, Q)
+                if values.dim() == 1:
+                    metrics[(op.cycle, m.trait, m.label)] = values.cpu().numpy()
+                else:
+                    names = _locus_names(ctx, m.summary.loci)
+                    for j, name in enumerate(names):
+                        metrics[(op.cycle, m.trait, f"{m.label}[{name}]")] = values[:, j].cpu().numpy()
+            for s in needed.get(op.cycle, ()):
+                snapshots[(s, op.cycle)] = summarize(ctx, pop, s)
+    objectives = {o.name: _objective(o.expr, snapshots).cpu().numpy() for o in ctx.program.objectives}
+    return BatchResult(metrics, objectives)
+
+
+# ---- populations -------------------------------------------------------------------------
+
+def _population(env, name: str, op) -> Population:
+    v = env.get(name)
+    if not isinstance(v, Population):
+        raise BslError(Diagnostic("BSL520", f"`{name}` is not a population at this point of the cycle",
+                                  getattr(op, "span", None)))
+    return v
+
+
+def dosages(ctx: Context, pop: Population) -> torch.Tensor:
+    if "dosage" not in pop.cache:
+        pop.cache["dosage"] = traits.dosages(pop.haplotypes, ctx.qtl_word, ctx.qtl_bit, torch.float64)  # (R, N, Q)
+    return pop.cache["dosage"]
+
+
+def alleles(ctx: Context, pop: Population) -> torch.Tensor:
+    if "alleles" not in pop.cache:
+        pop.cache["alleles"] = traits.qtl_alleles(pop.haplotypes, ctx.qtl_word, ctx.qtl_bit)  # (R, N, 2, Q)
+    return pop.cache["alleles"]
+
+
+def genetic_values(ctx: Context, pop: Population) -> torch.Tensor:
+    if "gv" not in pop.cache:
+        pop.cache["gv"] = traits.genetic_values(dosages(ctx, pop), ctx.additive, ctx.dominance)  # (R, N, T)
+    return pop.cache["gv"]
+
+
+def _error_sd(ctx: Context, base: Population) -> torch.Tensor:
+    T = len(ctx.program.traits)
+    sd = torch.zeros(T, dtype=torch.float64, device=ctx.device)
+    gv = genetic_values(ctx, base)
+    for t, spec in enumerate(ctx.program.traits):
+        if spec.error_variance is not None:
+            sd[t] = math.sqrt(spec.error_variance)
+        else:
+            h2 = torch.tensor([spec.heritability], dtype=torch.float64, device=ctx.device)
+            sd[t] = traits.error_sd_from_heritability(gv[..., t:t + 1], base.valid, h2)[0]
+    return sd
+
+
+# ---- features ----------------------------------------------------------------------------
+
+def feature_values(ctx: Context, f: ir.Feature, pop: Population, pairs: PairSet | None = None,
+                   span=None) -> torch.Tensor:
+    """Evaluate a feature on individuals of `pop` (R, N, K) or, when `pairs` is given, per pair (R, P, K)."""
+    if isinstance(f, ir.Scalar):
+        return torch.tensor(f.value, dtype=torch.float64, device=ctx.device)
+    if isinstance(f, ir.TraitValue):
+        t = f.trait
+        if f.kind == "gv":
+            return genetic_values(ctx, pop)[..., t:t + 1]
+        if f.kind == "phenotype":
+            if pop.phenotypes is None:
+                raise BslError(Diagnostic("BSL521", "selection on phenotype of a population that has no phenotypes",
+                                          span, "add a `phenotype` step for it before"))
+            return pop.phenotypes[..., t:t + 1]
+        if f.kind == "breeding_value":
+            dom = ctx.dominance[:, t:t + 1] if ctx.dominance is not None else None
+            return features.breeding_values(dosages(ctx, pop), ctx.additive[:, t:t + 1], dom, pop.valid)
+        return features.weighted_breeding_values(dosages(ctx, pop), ctx.additive[:, t:t + 1], pop.valid)
+    if isinstance(f, ir.ProgenyVariance):
+        assert pairs is not None
+        gvar = features.gamete_variances(alleles(ctx, pop), ctx.additive[:, f.trait:f.trait + 1], ctx.coupling)
+        return features.pair_progeny_variance(gvar, pairs.mothers, pairs.fathers)  # (R, P, 1)
+    if isinstance(f, ir.ZScore):
+        x = feature_values(ctx, f.x, pop, pairs, span)
+        valid = pairs.valid if pairs is not None and _is_pair(f.x) else pop.valid
+        return features.zscore(x, valid)
+    if isinstance(f, ir.MeanParent):
+        assert pairs is not None
+        x = torch.cat([feature_values(ctx, g, pop, None, span) for g in f.xs], dim=-1)  # (R, N, K)
+        return features.mean_parent(x, pairs.mothers, pairs.fathers)
+    if isinstance(f, ir.ConcatFeature):
+        return torch.cat([feature_values(ctx, g, pop, pairs, span) for g in f.xs], dim=-1)
+    if isinstance(f, ir.Arith):
+        a = feature_values(ctx, f.a, pop, pairs, span)
+        b = feature_values(ctx, f.b, pop, pairs, span)
+        return {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}[f.op](a, b)
+    raise AssertionError(f)
+
+
+def _is_pair(f: ir.Feature) -> bool:
+    if isinstance(f, (ir.ProgenyVariance, ir.MeanParent)):
+        return True
+    if isinstance(f, ir.ZScore):
+        return _is_pair(f.x)
+    if isinstance(f, ir.ConcatFeature):
+        return any(_is_pair(x) for x in f.xs)
+    if isinstance(f, ir.Arith):
+        return _is_pair(f.a) or _is_pair(f.b)
+    return False
+
+
+# ---- ops ---------------------------------------------------------------------------------
+
+def _select(ctx: Context, pop: Population, op: ir.SelectOp) -> Population:
+    crit = feature_values(ctx, op.criterion, pop, None, op.span)[..., 0]  # (R, N)
+    N = pop.size
+    k = op.count if op.count is not None else selection.proportion_to_count(op.fraction, N)
+    if op.within_family:
+        idx, valid = selection.top_k_within_family(crit, pop.family, k, pop.valid, pop.num_families)
+    else:
+        if k > N:
+            raise BslError(Diagnostic("BSL414", f"cannot select {k} individuals from `{op.source}`, which has {N}",
+                                      op.span, f"select at most {N}"))
+        idx, valid = selection.top_k(crit, k, pop.valid)
+    return pop.take(idx, valid)
+
+
+def _mate(ctx: Context, env, op: ir.MateOp, R: int, generator) -> PairSet:
+    pops = [_population(env, p, op) for p in op.parents]
+    dev = ctx.device
+    if op.design == "diallel":
+        parents = pops[0]
+        m, f = mating.diallel(parents.size, op.selfing, device=dev)
+    elif op.design == "factorial":
+        parents = concat(pops[0], pops[1])
+        m, f = mating.factorial(pops[0].size, pops[1].size, pops[0].size, device=dev)
+    elif op.design == "plan":
+        parents = pops[0]
+        bad = [(i, a, b) for i, (a, b) in enumerate(op.plan) if a >= parents.size or b >= parents.size]
+        if bad:
+            i, a, b = bad[0]
+            raise BslError(Diagnostic("BSL522", f"mating plan row {i + 1} names parent {max(a, b) + 1}, but "
+                                      f"`{op.parents[0]}` has {parents.size} individuals", op.span))
+        m, f = mating.plan_pairs([a for a, _ in op.plan], [b for _, b in op.plan], device=dev)
+    else:
+        parents = pops[0]
+        mothers, fathers, valid = mating.random_pairs(parents.valid, op.num_pairs, generator, op.selfing)
+        return PairSet(parents, mothers, fathers, valid)
+    mothers, fathers, valid = mating.expand_pairs(m, f, R, parents.valid)
+    return PairSet(parents, mothers, fathers, valid)
+
+
+def _weights(ctx: Context, w) -> torch.Tensor:
+    if isinstance(w, ir.ConstRef):
+        v = ctx.constants[w.name]
+        for i in w.index:
+            v = v[i]  # type: ignore[index]
+        w = v if isinstance(v, list) else [v]
+    return torch.tensor(list(w), dtype=torch.float64, device=ctx.device)
+
+
+def _allocate(ctx: Context, pairs: PairSet, op: ir.AllocateOp) -> None:
+    if op.method == "equal":
+        rank = feature_values(ctx, op.rank, pairs.parents, pairs, op.span)[..., 0]  # (R, P)
+        pairs.counts = allocation.equal(op.total, pairs.valid, rank)
+    elif op.method == "fixed":
+        pairs.counts = allocation.fixed(op.per_pair, pairs.valid)
+    else:
+        omega = feature_values(ctx, op.features, pairs.parents, pairs, op.span)  # (R, P, Q)
+        scores = omega @ _weights(ctx, op.weights)  # (R, P): Hamazaki & Iwata (2024) eq. 1, Ω h
+        pairs.counts = allocation.softmax(scores, op.total, pairs.valid)
+    pairs.total = op.total if op.method != "fixed" else op.per_pair * pairs.mothers.shape[1]
+
+
+def _generation(ctx: Context, source, op: ir.GenerationOp, generator) -> Population:
+    if isinstance(source, PairSet):
+        if source.counts is not None and op.kind == "cross":
+            slot_pair, slot_valid = allocation.progeny_parents(source.counts, source.total)  # (R, S)
+        else:
+            P = source.mothers.shape[1]
+            slot_pair = torch.arange(P, device=ctx.device).expand(source.mothers.shape[0], P)
+            slot_valid = source.valid
+        m = source.mothers.gather(1, slot_pair)
+        f = source.fathers.gather(1, slot_pair)
+        valid = slot_valid & source.valid.gather(1, slot_pair)
+        haps = meiosis.cross(ctx.meiosis, source.parents.haplotypes, m, f, generator)  # (R, S, 2, W)
+        pop = Population(haps, valid, slot_pair.contiguous(), source.mothers.shape[1])
+        if op.kind == "cross":
+            return pop
+        return _inbreed(ctx, pop, op, generator, family=pop.family, num_families=pop.num_families)
+    return _inbreed(ctx, source, op, generator, family=None, num_families=source.size)
+
+
+def _inbreed(ctx: Context, pop: Population, op: ir.GenerationOp, generator, family, num_families) -> Population:
+    """`self` or `dh`: `times` offspring from every individual of `pop`."""
+    R, N = pop.valid.shape
+    parent = torch.arange(N, device=ctx.device).repeat_interleave(op.times).expand(R, N * op.times).contiguous()
+    if op.kind == "self":
+        haps = meiosis.selfing(ctx.meiosis, pop.haplotypes, parent, generator)
+    else:
+        haps = meiosis.doubled_haploids(ctx.meiosis, pop.haplotypes, parent, generator)
+    fam = family.gather(1, parent) if family is not None else parent
+    return Population(haps, pop.valid.gather(1, parent), fam, num_families)
+
+
+# ---- summaries -----------------------------------------------------------------------------
+
+def summarize(ctx: Context, pop: Population, s: ir.Summary) -> torch.Tensor:
+    valid = pop.valid
+    if s.kind in ("mean", "var", "sd", "min", "max", "top"):
+        x = feature_values(ctx, s.x, pop)[..., 0]  # (R, N)
+        w = valid.to(x.dtype)
+        n = w.sum(1)
+        if s.kind == "mean":
+            return (x * w).sum(1) / n
+        if s.kind in ("var", "sd"):
+            mean = (x * w).sum(1, keepdim=True) / n.unsqueeze(1)
+            var = (((x - mean) ** 2) * w).sum(1) / (n - 1).clamp(min=1)  # sample variance, as R's var()
+            return var if s.kind == "var" else var.sqrt()
+        if s.kind == "min":
+            return torch.where(valid, x, torch.full_like(x, math.inf)).min(1).values
+        if s.kind == "max":
+            return torch.where(valid, x, torch.full_like(x, -math.inf)).max(1).values
+        k = min(s.k, x.shape[1])
+        top = torch.where(valid, x, torch.full_like(x, -math.inf)).topk(k, dim=1).values
+        return top.mean(1)
+    if s.kind == "genic_var":
+        t = s.trait or 0
+        return features.genic_variance(dosages(ctx, pop), ctx.additive[:, t:t + 1], valid)[:, 0]
+    freq = allele_frequencies(ctx, pop, s.loci)  # (R, L)
+    if s.kind == "allele_freq":
+        return freq
+    het = (2 * freq * (1 - freq)).mean(1)
+    if s.kind == "heterozygosity":
+        return het
+    base = ctx.base_heterozygosity.setdefault(s.loci, het)
+    return 1 - het / base  # inbreeding as the loss of expected heterozygosity since cycle 0
+
+
+def allele_frequencies(ctx: Context, pop: Population, loci: str) -> torch.Tensor:
+    """Frequency of allele 1 (R, L) at the QTL or at every simulated locus, over valid individuals."""
+    if loci == "qtl":
+        return features.allele_frequencies(dosages(ctx, pop), pop.valid)
+    layout = ctx.arch.layout
+    word = torch.as_tensor(layout.word, device=ctx.device)
+    bit = torch.as_tensor(layout.bit, device=ctx.device)
+    w = pop.valid.to(torch.float64)
+    n = w.sum(1, keepdim=True) * 2
+    out = []
+    step = 4096  # loci per chunk, to bound the (R, N, 2, chunk) temporary
+    for a in range(0, layout.num_loci, step):
+        d = traits.dosages(pop.haplotypes, word[a:a + step], bit[a:a + step], torch.float64)  # (R, N, chunk)
+        out.append((d * w.unsqueeze(-1)).sum(1) / n)
+    return torch.cat(out, 1)
+
+
+def _locus_names(ctx: Context, loci: str) -> list[str]:
+    full = ctx.arch.full_layout
+    idx = ctx.arch.qtl_global if loci == "qtl" else ctx.arch.kept_loci
+    return [f"{full.chromosome[i] + 1}_{full.local_index[i] + 1}" for i in idx]
+
+
+def _needed_summaries(program: ir.Program) -> dict[int, list[ir.Summary]]:
+    out: dict[int, list[ir.Summary]] = {}
+
+    def walk(e: ir.ObjExpr):
+        if isinstance(e, ir.ObjSummary):
+            out.setdefault(e.cycle, []).append(e.summary)
+        elif isinstance(e, ir.ObjArith):
+            walk(e.a)
+            walk(e.b)
+    for o in program.objectives:
+        walk(o.expr)
+    return out
+
+
+def _objective(e: ir.ObjExpr, snapshots) -> torch.Tensor:
+    if isinstance(e, ir.ObjNumber):
+        return torch.tensor(e.value, dtype=torch.float64)
+    if isinstance(e, ir.ObjSummary):
+        return snapshots[(e.summary, e.cycle)]
+    a, b = _objective(e.a, snapshots), _objective(e.b, snapshots)
+    a, b = a.cpu(), b.cpu()
+    return {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}[e.op](a, b)

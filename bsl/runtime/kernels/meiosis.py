@@ -1,0 +1,153 @@
+"""Batched meiosis on bit-packed haplotypes: gametes, crosses, selfing and doubled haploids.
+
+Crossovers follow a Poisson process on each chromosome's meiosis (Haldane-equivalent)
+positions (Haldane 1919; Kosambi maps are converted interval by interval in
+:class:`~bsl.runtime.genome.GenomeLayout`). A crossover between loci k−1 and k switches
+the source homologue for every locus ≥ k, so a gamete's mask is the XOR of the suffix
+masks of its crossovers. We build that XOR without a (gametes × crossovers × words) table:
+put a toggle bit at each crossover locus, then take a prefix XOR along the chromosome
+(within words by shift-XOR doubling, across words by a cumulative parity).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from bsl.runtime.genome import GenomeLayout
+
+
+class Meiosis:
+    """Precomputed tables that turn crossover draws into gametes for one layout and device."""
+
+    def __init__(self, layout: GenomeLayout, device: torch.device | str = "cpu") -> None:
+        self.layout = layout
+        self.device = torch.device(device)
+        dev, f64, i64 = self.device, torch.float64, torch.int64
+        first = np.array([p[0] for p in layout.meiosis_positions])
+        lengths = np.array([p[-1] - p[0] for p in layout.meiosis_positions])  # Morgans
+        # Chromosomes laid end to end with a 1 M gap, so one searchsorted over all loci
+        # maps a crossover at offset + u·length to the global index of the first locus
+        # to its right, always within its own chromosome.
+        offsets = np.concatenate([[0.0], np.cumsum(lengths + 1.0)[:-1]])
+        shifted = np.concatenate(
+            [p - p0 + o for p, p0, o in zip(layout.meiosis_positions, first, offsets)]
+        )
+        self.num_chromosomes = layout.num_chromosomes
+        self.num_loci = layout.num_loci
+        self.num_words = layout.num_words
+        self.lengths = torch.tensor(lengths, dtype=f64, device=dev)  # (C,)
+        self.offsets = torch.tensor(offsets, dtype=f64, device=dev)  # (C,)
+        self.shifted_positions = torch.tensor(shifted, dtype=f64, device=dev)  # (L,)
+        self.locus_word = torch.tensor(layout.word, dtype=i64, device=dev)  # (L,)
+        self.locus_bit_value = torch.bitwise_left_shift(
+            torch.ones((), dtype=i64, device=dev), torch.tensor(layout.bit, dtype=i64, device=dev)
+        )  # (L,) 1 << bit, bit 63 gives the sign bit
+        first_word = np.asarray(layout.word_offset)
+        end_word = first_word + np.asarray(layout.words_per_chromosome)
+        self.first_word = torch.tensor(first_word, dtype=i64, device=dev)  # (C,)
+        self.end_word = torch.tensor(end_word, dtype=i64, device=dev)  # (C,) one past the last
+        self.locus_end_word = self.end_word[torch.tensor(layout.chromosome, dtype=i64, device=dev)]  # (L,)
+
+    def masks(self, start: torch.Tensor, gamete: torch.Tensor, locus: torch.Tensor) -> torch.Tensor:
+        """Recombination masks ``(B, W)``: bit set where the gamete copies homologue 1
+        (bits past a chromosome's last locus are unspecified; both homologues hold 0 there).
+
+        start: (B, C) int64 0/1, the homologue each chromosome starts on;
+        gamete, locus: (X,) int64, one crossover each, switching homologue at every locus
+        ≥ ``locus`` (a global index) of gamete ``gamete``. Crossovers at the same locus of
+        the same gamete cancel in pairs. The result may be a non-contiguous view.
+        """
+        B, C, W, L = start.shape[0], self.num_chromosomes, self.num_words, self.num_loci
+        dev, i64 = self.device, torch.int64
+        # Keep each (gamete, locus) with an odd multiplicity (sort + unique_consecutive:
+        # torch.unique is many times slower on CPU). Keys come out sorted by gamete, locus.
+        key, count = torch.unique_consecutive(torch.sort(gamete * L + locus).values, return_counts=True)
+        key = key[(count & 1) == 1]
+        g, loc = key // L, key % L
+        row = g * (W + 1)  # flat offset of the gamete in a (B, W + 1) table
+
+        # Across words: a toggle flips every later word of its chromosome, and starting on
+        # homologue 1 flips all its words. Write +1 where a flip begins and −1 at the
+        # chromosome's end (column W absorbs the last one); a cumulative sum counts flips.
+        flips = torch.zeros(B * (W + 1), dtype=i64, device=dev)
+        ones = torch.ones_like(key)
+        flips.index_add_(0, row + self.locus_word[loc] + 1, ones)
+        flips.index_add_(0, row + self.locus_end_word[loc], ones.neg_())
+        base = (torch.arange(B, device=dev) * (W + 1))[:, None]  # (B, 1)
+        flips.index_add_(0, (base + self.first_word).view(-1), start.reshape(-1))
+        flips.index_add_(0, (base + self.end_word).view(-1), start.neg().reshape(-1))
+        mask = torch.cumsum(flips.view(B, W + 1), dim=1)  # (B, W + 1) flip counts
+        mask &= 1
+        mask.neg_()  # odd count → all ones
+
+        # Within a word: bits of its toggles (distinct loci, so a sum is an XOR), then a
+        # prefix XOR by doubling shifts; only the words holding a toggle are touched.
+        word = row + self.locus_word[loc]  # (X',) sorted
+        touched, which = torch.unique_consecutive(word, return_inverse=True)
+        bits = torch.zeros(touched.shape[0], dtype=i64, device=dev)
+        bits.index_add_(0, which, self.locus_bit_value[loc])
+        for shift in (1, 2, 4, 8, 16, 32):
+            bits ^= bits << shift
+        flat = mask.view(-1)
+        flat[touched] ^= bits
+        return mask[:, :W]
+
+    def gametes(
+        self, haplotypes: torch.Tensor, parents: torch.Tensor, generator: torch.Generator
+    ) -> torch.Tensor:
+        """One gamete from each parent: haplotypes (R, N, 2, W) int64, parents (R, G)
+        int64 indices into N → gametes (R, G, W) int64."""
+        R, N, _, W = haplotypes.shape
+        G = parents.shape[1]
+        B, C, dev = R * G, self.num_chromosomes, self.device
+        start = torch.randint(0, 2, (B, C), generator=generator, device=dev)  # (B, C)
+        # Crossover count per (gamete, chromosome) ~ Poisson(length in Morgans).
+        counts = torch.poisson(self.lengths.expand(B, C), generator=generator)
+        counts = counts.to(torch.int64).view(-1)  # (B*C,)
+        total = int(counts.sum())
+        cell = torch.repeat_interleave(
+            torch.arange(B * C, device=dev), counts, output_size=total
+        )  # (X,) which (gamete, chromosome) each crossover belongs to
+        chrom = cell % C
+        where = torch.rand(total, dtype=torch.float64, generator=generator, device=dev)
+        where = where * self.lengths[chrom] + self.offsets[chrom]  # (X,) uniform on the span
+        locus = torch.searchsorted(self.shifted_positions, where)  # first locus to its right
+        mask = self.masks(start, cell // C, locus)  # (B, W)
+
+        flat = (parents + torch.arange(R, device=dev)[:, None] * N).view(-1)
+        pair = haplotypes.reshape(R * N, 2, W).index_select(0, flat).view(R, G, 2, W)
+        h0 = pair[:, :, 0]
+        out = pair[:, :, 1] ^ h0
+        out.view(B, W).bitwise_and_(mask)
+        out ^= h0  # h0 where the mask is 0, h1 where it is 1
+        return out  # (R, G, W)
+
+
+def cross(
+    meiosis: Meiosis,
+    haplotypes: torch.Tensor,
+    mothers: torch.Tensor,
+    fathers: torch.Tensor,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """Progeny (R, P, 2, W) of pairs ``mothers, fathers (R, P)``: homologue 0 is the
+    mother's gamete, homologue 1 the father's."""
+    R, P = mothers.shape
+    parents = torch.stack((mothers, fathers), dim=2).view(R, 2 * P)  # (R, 2P) m0 f0 m1 f1 …
+    return meiosis.gametes(haplotypes, parents, generator).view(R, P, 2, -1)
+
+
+def selfing(
+    meiosis: Meiosis, haplotypes: torch.Tensor, parents: torch.Tensor, generator: torch.Generator
+) -> torch.Tensor:
+    """Selfed progeny (R, P, 2, W): two independent gametes of each parent (R, P)."""
+    return cross(meiosis, haplotypes, parents, parents, generator)
+
+
+def doubled_haploids(
+    meiosis: Meiosis, haplotypes: torch.Tensor, parents: torch.Tensor, generator: torch.Generator
+) -> torch.Tensor:
+    """Doubled haploids (R, P, 2, W): both homologues are one gamete of the parent."""
+    gamete = meiosis.gametes(haplotypes, parents, generator)  # (R, P, W)
+    return gamete.unsqueeze(2).expand(-1, -1, 2, -1).contiguous()

@@ -1,0 +1,77 @@
+"""The built-in vocabulary of bsl: block settings, feature functions, summaries and their signatures."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SettingRule:
+    kind: str  # "int" | "number" | "length" | "name" | "string" | "call" | "name_or_string" | "int_or_string"
+    choices: tuple[str, ...] = ()
+    by: tuple[str, ...] = ()  # allowed `by X` words
+    per: tuple[str, ...] = ()  # allowed `per X` words
+    comparators: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    doc: str = ""
+
+
+GENOME_SETTINGS = {
+    "chromosomes": SettingRule("int", minimum=1, doc="number of chromosomes"),
+    "loci_per_chromosome": SettingRule("int", minimum=1, doc="loci (markers and QTL) on each chromosome"),
+    "length": SettingRule("length", minimum=1e-9, doc="genetic length of each chromosome (M or cM)"),
+    "map": SettingRule("name_or_string", choices=("haldane", "kosambi"),
+                       doc="map function, or a map CSV (chromosome, position)"),
+    "map_function": SettingRule("name", choices=("haldane", "kosambi"), doc="map function with a map file"),
+    "ploidy": SettingRule("int", minimum=2, maximum=2, doc="only diploids are supported"),
+}
+
+COALESCENT_SETTINGS = {
+    "effective_size": SettingRule("int", minimum=1, doc="effective population size of the coalescent"),
+    "pool": SettingRule("int", minimum=2, doc="diploid individuals simulated before sampling the panel"),
+    "sample": SettingRule("int", minimum=1, by=("kmedoids", "random"), doc="panel size and how it is picked"),
+    "maf": SettingRule("number", comparators=(">=", ">"), minimum=0.0, maximum=0.5, doc="minor allele frequency filter"),
+    "random_mating": SettingRule("int", minimum=0, doc="generations of random mating after the coalescent"),
+    "mutation_rate": SettingRule("number", minimum=1e-12, doc="per base per generation"),
+}
+
+FILE_FOUNDER_SETTINGS: dict[str, SettingRule] = {}
+
+TRAIT_SETTINGS = {
+    "qtl": SettingRule("int_or_string", minimum=1, per=("chromosome",), doc="number of QTL, or a QTL CSV"),
+    "effects": SettingRule("call", choices=("normal", "gamma", "constant"), doc="additive effect distribution"),
+    "dominance": SettingRule("call", choices=("normal", "constant"), doc="dominance degree distribution"),
+    "heritability": SettingRule("number", minimum=0.0, maximum=1.0, doc="narrow-sense heritability in the base"),
+    "error_variance": SettingRule("number", minimum=0.0, doc="environmental variance"),
+}
+
+# name -> (number of parameters allowed, parameter names)
+DISTRIBUTIONS = {
+    "normal": ((2,), ("mean", "variance")),
+    "gamma": ((1, 2), ("shape", "scale")),
+    "constant": ((1,), ("value",)),
+}
+
+# Feature functions: name -> (argument kind, result level)
+TRAIT_FEATURES = {
+    "gv": "ind",
+    "phenotype": "ind",
+    "breeding_value": "ind",
+    "weighted_breeding_value": "ind",
+    "progeny_variance": "pair",
+}
+FEATURE_COMBINATORS = ("z", "mean_parent")
+
+# Summaries of a population at a cycle (reports and objectives).
+SUMMARIES_OF_VALUES = ("mean", "var", "sd", "min", "max")
+SUMMARY_TOP = "top"
+SUMMARIES_OF_TRAIT = ("genic_var",)
+SUMMARIES_OF_LOCI = ("inbreeding", "heterozygosity", "allele_freq")
+
+ALLOCATION_METHODS = ("equal", "fixed", "softmax")
+MATING_DESIGNS = ("diallel", "factorial", "random")
+
+KEYWORD_VALUES = {"true": True, "false": False}
+
+ALL_FUNCTIONS = (tuple(TRAIT_FEATURES) + FEATURE_COMBINATORS + SUMMARIES_OF_VALUES + (SUMMARY_TOP,)
+                 + SUMMARIES_OF_TRAIT + SUMMARIES_OF_LOCI)

@@ -1,0 +1,2 @@
+scheme "demo"
+seeed 2024

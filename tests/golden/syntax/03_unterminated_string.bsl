@@ -1,0 +1,2 @@
+scheme "demo
+seed 1

@@ -1,0 +1,2 @@
+seed 2024
+replicates 10 @ 2

@@ -1,0 +1,3 @@
+repeat cycle 1.5..4 {
+  cross pairs
+}

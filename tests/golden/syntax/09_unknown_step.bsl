@@ -1,0 +1,3 @@
+repeat cycle 1..4 {
+  predict gebv = gblup(yield)
+}

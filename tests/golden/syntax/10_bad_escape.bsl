@@ -1,0 +1,1 @@
+founders elite from file "elite\x4.vcf"

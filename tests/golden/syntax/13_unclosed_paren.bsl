@@ -1,0 +1,1 @@
+objective gain = mean(gv(yield) at cycle 4

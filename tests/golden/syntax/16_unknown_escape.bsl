@@ -1,0 +1,1 @@
+scheme "a \q b"

@@ -1,0 +1,3 @@
+repeat cycle 1..4 {
+  select parents = top 15 by
+}

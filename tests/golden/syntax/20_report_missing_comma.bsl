@@ -1,0 +1,1 @@
+report { per_cycle mean(gv) var(gv) }

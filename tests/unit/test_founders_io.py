@@ -1,0 +1,151 @@
+"""Coalescent founders and the FounderSet container."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from bsl.diagnostics import DataError
+from bsl.io.coalescent import coalescent_founders, founder_cache_key
+from bsl.io.founders import FounderSet
+
+SMALL = dict(num_chromosomes=2, loci_per_chromosome=50, chromosome_length_morgans=1.0, effective_size=500,
+             pool_size=60, maf=0.05, random_seed=7)
+
+
+@pytest.fixture(scope="module")
+def pool_no_mating():
+    return coalescent_founders(**SMALL, random_mating_generations=0)
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return coalescent_founders(**SMALL, sample_size=20, sample_method="kmedoids")
+
+
+def test_shapes_and_dtypes(pool_no_mating):
+    f = pool_no_mating
+    assert f.haplotypes.shape == (60, 2, 100) and f.haplotypes.dtype == np.uint8
+    assert f.chromosome.dtype == np.int32 and f.positions_morgans.dtype == np.float64
+    assert f.chromosome.tolist() == [0] * 50 + [1] * 50
+    assert set(np.unique(f.haplotypes)) <= {0, 1}
+    assert len(f.names) == 60 and len(set(f.names)) == 60
+    assert f.loci_per_chromosome().tolist() == [50, 50]
+
+
+def test_maf_respected_in_pool(pool_no_mating):
+    # without random mating the kept loci are exactly the pool the MAF filter saw
+    freq = pool_no_mating.haplotypes.mean(axis=(0, 1))
+    assert np.all(np.minimum(freq, 1 - freq) >= 0.05)
+
+
+def test_positions_strictly_increasing_within_chromosome(panel):
+    for pos in panel.positions_by_chromosome():
+        assert pos.size == 50
+        assert np.all(np.diff(pos) > 0)
+        assert pos[0] >= 0 and pos[-1] <= 1.0
+
+
+def test_deterministic_and_seed_dependent(panel):
+    again = coalescent_founders(**SMALL, sample_size=20, sample_method="kmedoids")
+    assert again.equals(panel)
+    other = coalescent_founders(**{**SMALL, "random_seed": 8}, sample_size=20, sample_method="kmedoids")
+    assert not np.array_equal(other.haplotypes, panel.haplotypes)
+
+
+def test_kmedoids_panel_is_distinct_members_of_pool(panel):
+    pool = coalescent_founders(**SMALL)  # same seed, whole pool after random mating
+    assert panel.num_individuals == 20
+    idx = [int(n.split("_")[1]) for n in panel.names]
+    assert len(set(idx)) == 20 and idx == sorted(idx)
+    np.testing.assert_array_equal(panel.haplotypes, pool.haplotypes[idx])
+
+
+def test_random_panel_subset():
+    pool = coalescent_founders(**SMALL)
+    sub = coalescent_founders(**SMALL, sample_size=10, sample_method="random")
+    idx = [pool.names.index(n) for n in sub.names]
+    assert len(set(idx)) == 10
+    np.testing.assert_array_equal(sub.haplotypes, pool.haplotypes[idx])
+
+
+def test_random_mating_changes_haplotypes_but_keeps_map(pool_no_mating):
+    mated = coalescent_founders(**SMALL, random_mating_generations=1)
+    assert mated.haplotypes.shape == pool_no_mating.haplotypes.shape
+    np.testing.assert_array_equal(mated.positions_morgans, pool_no_mating.positions_morgans)
+    assert not np.array_equal(mated.haplotypes, pool_no_mating.haplotypes)
+
+
+def test_workers_do_not_change_result(panel):
+    parallel = coalescent_founders(**SMALL, sample_size=20, sample_method="kmedoids", workers=2)
+    assert parallel.equals(panel)
+
+
+def test_cache_hit_identical_and_faster(tmp_path):
+    kw = dict(SMALL, sample_size=20, sample_method="kmedoids", cache_dir=tmp_path)
+    t0 = time.perf_counter()
+    first = coalescent_founders(**kw)
+    cold = time.perf_counter() - t0
+    files = list(tmp_path.iterdir())
+    assert [p.name for p in files] == [f"founders-{founder_cache_key(**kw)}.npz"]
+    t0 = time.perf_counter()
+    second = coalescent_founders(**kw)
+    warm = time.perf_counter() - t0
+    assert second.equals(first)
+    assert warm < cold
+    assert list(tmp_path.iterdir()) == files  # nothing re-written, no temp files left
+
+
+def test_corrupt_cache_is_recomputed(tmp_path):
+    kw = dict(SMALL, cache_dir=tmp_path)
+    path = tmp_path / f"founders-{founder_cache_key(**kw)}.npz"
+    path.write_bytes(b"not a zip")
+    f = coalescent_founders(**kw)
+    assert f.equals(coalescent_founders(**SMALL))
+
+
+def test_cache_key_normalises_and_ignores_runtime_args(tmp_path):
+    a = founder_cache_key(**SMALL)
+    assert a == founder_cache_key(**{**SMALL, "effective_size": 500.0}, workers=4, cache_dir=tmp_path)
+    assert a == founder_cache_key(**{**SMALL, "loci_per_chromosome": [50, 50]})
+    assert a != founder_cache_key(**{**SMALL, "maf": 0.1})
+    assert len(a) == 64
+
+
+def test_too_few_sites_raises_data_error():
+    with pytest.raises(DataError) as info:
+        coalescent_founders(**{**SMALL, "chromosome_length_morgans": 0.001})
+    assert info.value.code == "BSL505"
+    assert "effective_size" in info.value.hint and "maf" in info.value.hint
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(sample_method="pam"), "'random', 'kmedoids'"),
+    (dict(sample_size=61), "pool_size"),
+    (dict(maf=0.7), "[0, 0.5]"),
+    (dict(loci_per_chromosome=[50]), "one per chromosome"),
+])
+def test_bad_arguments_list_the_valid_choices(bad, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        coalescent_founders(**{**SMALL, **bad})
+
+
+def test_founderset_validation():
+    haps = np.zeros((2, 2, 3), dtype=np.uint8)
+    ok = FounderSet(haps, np.array([0, 0, 1]), np.array([0.1, 0.2, 0.0]), ["a", "b"])
+    assert [p.tolist() for p in ok.positions_by_chromosome()] == [[0.1, 0.2], [0.0]]
+    with pytest.raises(DataError) as info:
+        FounderSet(haps, np.array([0, 0, 1]), np.array([0.2, 0.2, 0.0]), ["a", "b"])
+    assert info.value.code == "BSL504"
+    with pytest.raises(DataError) as info:
+        FounderSet(haps, np.array([0, 1, 0]), np.array([0.1, 0.2, 0.3]), ["a", "b"])
+    assert info.value.code == "BSL502"
+    with pytest.raises(DataError) as info:
+        FounderSet(haps + 2, np.array([0, 0, 1]), np.array([0.1, 0.2, 0.0]), ["a", "b"])
+    assert info.value.code == "BSL502"
+    with pytest.raises(DataError) as info:
+        FounderSet(haps, np.array([0, 0]), np.array([0.1, 0.2]), ["a", "b"])
+    assert info.value.code == "BSL503"
+    with pytest.raises(DataError):
+        FounderSet(haps, np.array([0, 0, 1]), np.array([0.1, 0.2, 0.0]), ["a", "a"])
