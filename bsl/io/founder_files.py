@@ -359,7 +359,7 @@ def _read_matrix_npy(p: str) -> np.ndarray:
     return arr.astype(np.uint8)
 
 
-def read_haplotype_matrix(path: str | os.PathLike, *, map_path: str | os.PathLike) -> FounderSet:
+def read_haplotype_matrix(path: str | os.PathLike, *, map_path: str | os.PathLike | None) -> FounderSet:
     """Read founders from a haplotype matrix and a genetic map.
 
     ``path`` is either a ``.npy`` file holding a ``(2N, L)`` 0/1 array, or a CSV (any other
@@ -374,6 +374,9 @@ def read_haplotype_matrix(path: str | os.PathLike, *, map_path: str | os.PathLik
             not increasing (with the map's line), BSL505 empty file.
     """
     p = str(path)
+    if map_path is None:
+        raise DataError("a haplotype matrix needs a genetic map", path=p, code="BSL501",
+                        hint='name one with `map "file.csv"` (columns chromosome,position or chromosome,position_cM)')
     matrix = _read_matrix_npy(p) if p.endswith(".npy") else _read_matrix_csv(p)  # (2N, L)
     if matrix.shape[0] % 2:
         raise DataError(f"{matrix.shape[0]} haplotype rows is odd; founders are diploid", path=p,

@@ -8,7 +8,7 @@ import numpy as np
 from bsl.diagnostics import DataError
 
 
-@dataclass
+@dataclass(eq=False)  # arrays: compare with .equals()
 class FounderSet:
     """Phased diploid founders on a genetic map.
 

@@ -47,7 +47,8 @@ def check(module: ast.Module, source: SourceFile, overrides: dict[str, str] | No
     checker = _Checker(module, source, overrides or {})
     checked = checker.run()
     if checker.diags:
-        raise BslError(checker.diags, source)
+        order = sorted(checker.diags, key=lambda d: (d.span is not None, d.span.start if d.span else 0))
+        raise BslError(order, source)
     return checked
 
 
@@ -70,6 +71,7 @@ class _Checker:
         self.traits: list[str] = []
         self.features: dict[str, ast.Expr] = {}
         self.feature_types: dict[str, FeatureType] = {}
+        self.bad_features: set[str] = set()  # declared but wrong: already reported, not again at each use
         self.founder_sizes: dict[str, int | None] = {}
         self.repeat: ast.RepeatDecl | None = None
         self.base_dir = Path(source.path).resolve().parent if source.path not in ("", "<input>") else Path.cwd()
@@ -297,7 +299,7 @@ class _Checker:
         full = p if p.is_absolute() else self.base_dir / p
         if not full.is_file():
             self.error("BSL501", f"{what} `{path}` does not exist", span,
-                       f"paths are relative to the scheme's folder ({self.base_dir})")
+                       "paths are relative to the folder of the scheme file")
 
     # ---- founders and traits -----------------------------------------------------------
     def check_founders(self, f: ast.FoundersDecl, genome: ast.GenomeDecl | None) -> None:
@@ -367,6 +369,8 @@ class _Checker:
         if t is not None:
             self.features[d.name] = d.expr
             self.feature_types[d.name] = t
+        else:
+            self.bad_features.add(d.name)
 
     def feature_type(self, e: ast.Expr, cycle_values: list[int] | None, loop_var: str | None = None) -> FeatureType | None:
         """Type a feature expression; None (with a diagnostic) when it is wrong."""
@@ -377,6 +381,8 @@ class _Checker:
         if isinstance(e, ast.Name):
             if e.id in self.feature_types:
                 return self.feature_types[e.id]
+            if e.id in self.bad_features:
+                return None
             if e.id in self.constants and isinstance(self.constants[e.id], float):
                 return FeatureType("scalar", 1)
             if e.id in B.TRAIT_FEATURES:
@@ -514,7 +520,7 @@ class _Checker:
                            f"add `phenotype {source}` before this step")
             size = None
             for c in cycles:
-                count = self.count_value(step.count, c, var, b.size if b else None, what="selected")
+                count = self.count_value(step.count, c, var, b.size if b else None, what="individuals to select")
                 if count is None:
                     break
                 if b is not None and b.size is not None and not step.within_family and count > b.size:
@@ -661,14 +667,15 @@ class _Checker:
         if "weights" not in kw:
             self.error("BSL327", "`softmax` needs `weights = ...`, one per feature column", m.span)
             return
+        width_reported = False
         for c in cycles:
             w = self.vector_value(kw["weights"].value, c, var)
             if w is None:
                 return
-            if t is not None and len(w) != t.width:
+            if t is not None and len(w) != t.width and not width_reported:
                 self.error("BSL328", f"{len(w)} weights for {t.width} feature columns (cycle {c})",
                            kw["weights"].value.span, f"give exactly {t.width} weights")
-                return
+                width_reported = True
 
     # ---- values inside cycles -------------------------------------------------------------
     def value_at(self, e: ast.Expr, cycle: int, var: str) -> object | None:

@@ -187,6 +187,14 @@ def test_csv_header_is_rejected_with_hint(tmp_path):
     assert "no header" in info.value.hint
 
 
+def test_matrix_without_map(tmp_path):
+    mat = write(tmp_path, "h.csv", "0,1\n1,0\n")
+    with pytest.raises(DataError) as info:
+        read_haplotype_matrix(mat, map_path=None)
+    assert_data_error(info, "BSL501", mat)
+    assert "map" in info.value.hint
+
+
 def test_odd_number_of_haplotype_rows(tmp_path):
     mat = write(tmp_path, "h.csv", "0,1,0,1,1\n1,0,0,1,0\n0,0,0,0,0\n")
     with pytest.raises(DataError) as info:

@@ -49,49 +49,60 @@ class Meiosis:
         self.end_word = torch.tensor(end_word, dtype=i64, device=dev)  # (C,) one past the last
         self.locus_end_word = self.end_word[torch.tensor(layout.chromosome, dtype=i64, device=dev)]  # (L,)
 
-    def masks(self, start: torch.Tensor, gamete: torch.Tensor, locus: torch.Tensor) -> torch.Tensor:
-        """Recombination masks ``(B, W)``: bit set where the gamete copies homologue 1
-        (bits past a chromosome's last locus are unspecified; both homologues hold 0 there).
+    def _switches(
+        self, start: torch.Tensor, gamete: torch.Tensor, locus: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The recombination mask in sparse form, see :meth:`masks`.
 
-        start: (B, C) int64 0/1, the homologue each chromosome starts on;
-        gamete, locus: (X,) int64, one crossover each, switching homologue at every locus
-        ≥ ``locus`` (a global index) of gamete ``gamete``. Crossovers at the same locus of
-        the same gamete cancel in pairs. The result may be a non-contiguous view.
+        Returns ``homologue (B, W + 1)`` int64 0/1, the homologue a whole word copies once
+        every crossover in earlier words is counted (column W is scratch); ``touched (T,)``
+        the flat indices into that table of the words holding a crossover; and
+        ``bits (T,)`` the within-word prefix XOR of their crossovers, to XOR into the word.
         """
-        B, C, W, L = start.shape[0], self.num_chromosomes, self.num_words, self.num_loci
+        B, W, L = start.shape[0], self.num_words, self.num_loci
         dev, i64 = self.device, torch.int64
-        # Keep each (gamete, locus) with an odd multiplicity (sort + unique_consecutive:
-        # torch.unique is many times slower on CPU). Keys come out sorted by gamete, locus.
+        # Keep each (gamete, locus) with an odd multiplicity. The keys are already grouped by
+        # gamete, so the sort is cheap; torch.unique would be many times slower on CPU.
         key, count = torch.unique_consecutive(torch.sort(gamete * L + locus).values, return_counts=True)
         key = key[(count & 1) == 1]
         g, loc = key // L, key % L
-        row = g * (W + 1)  # flat offset of the gamete in a (B, W + 1) table
+        word = g * (W + 1) + self.locus_word[loc]  # (X',) flat, sorted
 
-        # Across words: a toggle flips every later word of its chromosome, and starting on
-        # homologue 1 flips all its words. Write +1 where a flip begins and −1 at the
+        # Across words: a crossover flips every later word of its chromosome, and starting
+        # on homologue 1 flips all its words. Write +1 where a flip begins and −1 at the
         # chromosome's end (column W absorbs the last one); a cumulative sum counts flips.
         flips = torch.zeros(B * (W + 1), dtype=i64, device=dev)
         ones = torch.ones_like(key)
-        flips.index_add_(0, row + self.locus_word[loc] + 1, ones)
-        flips.index_add_(0, row + self.locus_end_word[loc], ones.neg_())
+        flips.index_add_(0, word + 1, ones)
+        flips.index_add_(0, word - self.locus_word[loc] + self.locus_end_word[loc], ones.neg_())
         base = (torch.arange(B, device=dev) * (W + 1))[:, None]  # (B, 1)
         flips.index_add_(0, (base + self.first_word).view(-1), start.reshape(-1))
         flips.index_add_(0, (base + self.end_word).view(-1), start.neg().reshape(-1))
-        mask = torch.cumsum(flips.view(B, W + 1), dim=1)  # (B, W + 1) flip counts
-        mask &= 1
-        mask.neg_()  # odd count → all ones
+        homologue = torch.cumsum(flips.view(B, W + 1), dim=1)  # (B, W + 1) flip counts
+        homologue &= 1
 
-        # Within a word: bits of its toggles (distinct loci, so a sum is an XOR), then a
-        # prefix XOR by doubling shifts; only the words holding a toggle are touched.
-        word = row + self.locus_word[loc]  # (X',) sorted
+        # Within a word: the bits of its crossovers (distinct loci, so a sum is an XOR),
+        # then a prefix XOR by doubling shifts, for the few words holding a crossover.
         touched, which = torch.unique_consecutive(word, return_inverse=True)
         bits = torch.zeros(touched.shape[0], dtype=i64, device=dev)
         bits.index_add_(0, which, self.locus_bit_value[loc])
         for shift in (1, 2, 4, 8, 16, 32):
             bits ^= bits << shift
-        flat = mask.view(-1)
-        flat[touched] ^= bits
-        return mask[:, :W]
+        return homologue, touched, bits
+
+    def masks(self, start: torch.Tensor, gamete: torch.Tensor, locus: torch.Tensor) -> torch.Tensor:
+        """Recombination masks ``(B, W)`` int64: bit set where the gamete copies homologue 1
+        (bits past a chromosome's last locus are unspecified; both homologues hold 0 there).
+
+        start: (B, C) int64 0/1, the homologue each chromosome starts on;
+        gamete, locus: (X,) int64, one crossover each, switching homologue at every locus
+        ≥ ``locus`` (a global index) of gamete ``gamete``. Crossovers at the same locus of
+        the same gamete cancel in pairs.
+        """
+        homologue, touched, bits = self._switches(start, gamete, locus)
+        mask = homologue.neg_()  # 1 → all ones
+        mask.view(-1)[touched] ^= bits
+        return mask[:, : self.num_words].contiguous()
 
     def gametes(
         self, haplotypes: torch.Tensor, parents: torch.Tensor, generator: torch.Generator
@@ -113,15 +124,24 @@ class Meiosis:
         where = torch.rand(total, dtype=torch.float64, generator=generator, device=dev)
         where = where * self.lengths[chrom] + self.offsets[chrom]  # (X,) uniform on the span
         locus = torch.searchsorted(self.shifted_positions, where)  # first locus to its right
-        mask = self.masks(start, cell // C, locus)  # (B, W)
+        homologue, touched, bits = self._switches(start, cell // C, locus)
 
-        flat = (parents + torch.arange(R, device=dev)[:, None] * N).view(-1)
-        pair = haplotypes.reshape(R * N, 2, W).index_select(0, flat).view(R, G, 2, W)
-        h0 = pair[:, :, 0]
-        out = pair[:, :, 1] ^ h0
-        out.view(B, W).bitwise_and_(mask)
-        out ^= h0  # h0 where the mask is 0, h1 where it is 1
-        return out  # (R, G, W)
+        # Most words lie between crossovers and are copied whole from one homologue: one
+        # gather from the flat haplotypes at (2·parent + homologue)·W + w.
+        source = haplotypes.reshape(-1)  # (R·N·2·W,)
+        b, w = touched // (W + 1), touched % (W + 1)
+        touched_homologue = homologue.view(-1)[touched]  # (T,)
+        row = ((parents + torch.arange(R, device=dev)[:, None] * N) * (2 * W)).view(B, 1)
+        index = homologue[:, :W].mul_(W)  # (B, W) view
+        index += row
+        index += torch.arange(W, device=dev)
+        out = source.take(index)  # (B, W)
+        # Words holding a crossover mix the homologues bit by bit: h0 ^ ((h0 ^ h1) & mask).
+        h0 = source[row[b, 0] + w]
+        h1 = source[row[b, 0] + W + w]
+        mask = bits ^ touched_homologue.neg_()
+        out.view(-1)[b * W + w] = h0 ^ ((h0 ^ h1) & mask)
+        return out.view(R, G, W)
 
 
 def cross(

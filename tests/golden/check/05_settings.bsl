@@ -1,0 +1,10 @@
+# bad settings values and unsupported declarations
+genome { chromosomes 0  loci_per_chromosome 50  length 5  map kosambii }
+founders base from coalescent { effective_size 200  pool 60  sample 80 by kmedoid }
+trait yield { qtl 10  effects normal(0)  heritability 1.5 }
+repeat cycle 1..2 {
+  select parents = top 10 by phenotype(yield)
+  mate pairs = diallel(parents)
+  cross pairs
+}
+param w = 1 in [0, 2] start 1
