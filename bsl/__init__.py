@@ -6,7 +6,15 @@
 """
 __version__ = "0.1.0"
 
-from bsl.api import RunResult, check, load, run  # noqa: E402
-from bsl.diagnostics import BslError, Diagnostic  # noqa: E402
-
 __all__ = ["run", "check", "load", "RunResult", "BslError", "Diagnostic", "__version__"]
+
+
+def __getattr__(name: str):
+    # Lazy, so that `import bsl.runtime...` does not pull in the front end (lark) and vice versa.
+    if name in ("run", "check", "load", "RunResult"):
+        from bsl import api
+        return getattr(api, name)
+    if name in ("BslError", "Diagnostic"):
+        from bsl import diagnostics
+        return getattr(diagnostics, name)
+    raise AttributeError(f"module 'bsl' has no attribute {name!r}")

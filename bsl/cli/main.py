@@ -51,9 +51,8 @@ def entry() -> None:
     except (typer.Abort, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as e:  # click usage errors come as ClickException
-        import click
-        if isinstance(e, click.exceptions.ClickException):
+    except Exception as e:
+        if isinstance(e, typer.exceptions.TyperException) and hasattr(e, "show"):  # usage errors
             e.show(file=sys.stderr)
             sys.exit(EXIT_USAGE)
         traceback.print_exc(file=sys.stderr)

@@ -4,9 +4,10 @@ Crossovers follow a Poisson process on each chromosome's meiosis (Haldane-equiva
 positions (Haldane 1919; Kosambi maps are converted interval by interval in
 :class:`~bsl.runtime.genome.GenomeLayout`). A crossover between loci k−1 and k switches
 the source homologue for every locus ≥ k, so a gamete's mask is the XOR of the suffix
-masks of its crossovers. We build that XOR without a (gametes × crossovers × words) table:
-put a toggle bit at each crossover locus, then take a prefix XOR along the chromosome
-(within words by shift-XOR doubling, across words by a cumulative parity).
+masks of its crossovers. We never build a (gametes × crossovers × words) table: a word
+without a crossover is copied whole from the homologue given by the parity of the earlier
+crossovers (a cumulative sum), and only the few words holding a crossover get a bit mask
+(a prefix XOR of their crossover bits by shift doubling).
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ class Meiosis:
         key, count = torch.unique_consecutive(torch.sort(gamete * L + locus).values, return_counts=True)
         key = key[(count & 1) == 1]
         g, loc = key // L, key % L
-        word = g * (W + 1) + self.locus_word[loc]  # (X',) flat, sorted
+        # (index_select/take rather than [] indexing: much faster for 1-D gathers on CPU.)
+        loc_word = self.locus_word.index_select(0, loc)
+        word = g * (W + 1) + loc_word  # (X',) flat, sorted
 
         # Across words: a crossover flips every later word of its chromosome, and starting
         # on homologue 1 flips all its words. Write +1 where a flip begins and −1 at the
@@ -74,7 +77,7 @@ class Meiosis:
         flips = torch.zeros(B * (W + 1), dtype=i64, device=dev)
         ones = torch.ones_like(key)
         flips.index_add_(0, word + 1, ones)
-        flips.index_add_(0, word - self.locus_word[loc] + self.locus_end_word[loc], ones.neg_())
+        flips.index_add_(0, word - loc_word + self.locus_end_word.index_select(0, loc), ones.neg_())
         base = (torch.arange(B, device=dev) * (W + 1))[:, None]  # (B, 1)
         flips.index_add_(0, (base + self.first_word).view(-1), start.reshape(-1))
         flips.index_add_(0, (base + self.end_word).view(-1), start.neg().reshape(-1))
@@ -85,7 +88,7 @@ class Meiosis:
         # then a prefix XOR by doubling shifts, for the few words holding a crossover.
         touched, which = torch.unique_consecutive(word, return_inverse=True)
         bits = torch.zeros(touched.shape[0], dtype=i64, device=dev)
-        bits.index_add_(0, which, self.locus_bit_value[loc])
+        bits.index_add_(0, which, self.locus_bit_value.index_select(0, loc))
         for shift in (1, 2, 4, 8, 16, 32):
             bits ^= bits << shift
         return homologue, touched, bits
@@ -122,7 +125,8 @@ class Meiosis:
         )  # (X,) which (gamete, chromosome) each crossover belongs to
         chrom = cell % C
         where = torch.rand(total, dtype=torch.float64, generator=generator, device=dev)
-        where = where * self.lengths[chrom] + self.offsets[chrom]  # (X,) uniform on the span
+        # (X,) uniform on the chromosome's span, in the end-to-end coordinates
+        where = where * self.lengths.index_select(0, chrom) + self.offsets.index_select(0, chrom)
         locus = torch.searchsorted(self.shifted_positions, where)  # first locus to its right
         homologue, touched, bits = self._switches(start, cell // C, locus)
 
@@ -130,17 +134,17 @@ class Meiosis:
         # gather from the flat haplotypes at (2·parent + homologue)·W + w.
         source = haplotypes.reshape(-1)  # (R·N·2·W,)
         b, w = touched // (W + 1), touched % (W + 1)
-        touched_homologue = homologue.view(-1)[touched]  # (T,)
+        touched_homologue = homologue.view(-1).index_select(0, touched)  # (T,)
         row = ((parents + torch.arange(R, device=dev)[:, None] * N) * (2 * W)).view(B, 1)
         index = homologue[:, :W].mul_(W)  # (B, W) view
         index += row
         index += torch.arange(W, device=dev)
         out = source.take(index)  # (B, W)
         # Words holding a crossover mix the homologues bit by bit: h0 ^ ((h0 ^ h1) & mask).
-        h0 = source[row[b, 0] + w]
-        h1 = source[row[b, 0] + W + w]
+        at = row.view(-1).index_select(0, b) + w
+        h0, h1 = source.take(at), source.take(at + W)
         mask = bits ^ touched_homologue.neg_()
-        out.view(-1)[b * W + w] = h0 ^ ((h0 ^ h1) & mask)
+        out.view(-1).index_copy_(0, b * W + w, h0 ^ ((h0 ^ h1) & mask))
         return out.view(R, G, W)
 
 

@@ -1,0 +1,4 @@
+"""`python -m bsl` is `bsl`."""
+from bsl.cli.main import entry
+
+entry()
