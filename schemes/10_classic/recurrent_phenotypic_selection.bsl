@@ -23,4 +23,4 @@ repeat cycle 1..5 {
 
 objective gain = mean(gv) at cycle 5 - mean(gv) at cycle 0
 
-report { per_cycle mean(gv), var(gv), mean(phenotype), genic_var(gv), heterozygosity(qtl) }
+report { per_cycle mean(gv), var(gv), genic_var(gv), heterozygosity(qtl) }
