@@ -69,27 +69,25 @@ class _Genome:
 
         layout, kept = arch.layout, arch.kept_loci
         self.layout = layout
-        self.interval_r = []  # per simulated chromosome: r between adjacent simulated loci (L_c − 1,)
+        # r of the "interval" ending at each simulated locus (L,): ½ at a chromosome's first locus,
+        # so that each chromosome starts on a uniformly random homologue whatever came before it.
+        self.switch_r = np.full(layout.num_loci, 0.5)
         for c in range(layout.num_chromosomes):
             first = layout.locus_offset[c]
             loci = kept[first:first + layout.loci_per_chromosome[c]]
-            self.interval_r.append(np.array([r_between(int(a), int(b)) for a, b in zip(loci[:-1], loci[1:])]))
+            for j, (a, b) in enumerate(zip(loci[:-1], loci[1:])):
+                self.switch_r[first + j + 1] = r_between(int(a), int(b))
         q = arch.qtl_global
         self.qtl_r = np.array([[0.0 if a == b else r_between(int(min(a, b)), int(max(a, b))) for b in q]
                                for a in q])  # (Q, Q)
 
     def gamete(self, haplotype: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One gamete (L,) of an individual (2, L): per chromosome a random first homologue, then
-        each interval switches homologue independently with its r."""
-        out = np.empty(self.layout.num_loci, dtype=np.uint8)
-        for c, r in enumerate(self.interval_r):
-            first = self.layout.locus_offset[c]
-            n = self.layout.loci_per_chromosome[c]
-            switches = rng.random(n - 1) < r  # (n − 1,)
-            homologue = (int(rng.integers(2)) + np.concatenate([[0], np.cumsum(switches)])) % 2  # (n,)
-            loci = np.arange(first, first + n)
-            out[loci] = haplotype[homologue, loci]
-        return out
+        """One gamete (L,) of an individual (2, L): walking along the genome, the source homologue
+        switches before each locus independently with that interval's r (Haldane's no-interference
+        model), and with probability ½ at each chromosome's first locus."""
+        switches = rng.random(self.layout.num_loci) < self.switch_r  # (L,)
+        homologue = np.cumsum(switches) % 2  # (L,) 0/1
+        return haplotype[homologue, np.arange(self.layout.num_loci)].astype(np.uint8)
 
 
 class _Run:
