@@ -70,8 +70,9 @@ def load(scheme: str | Path | SourceFile, *, overrides: dict[str, str] | None = 
 
 def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = None, seed: int | None = None,
         device: str = "cpu", overrides: dict[str, str] | None = None, out: str | Path | None = None,
-        cache_dir: str | None = None, workers: int = 1, batch_size: int | None = None,
-        progress: Callable[[int, int], None] | None = None) -> RunResult:
+        cache_dir: str | None = None, workers: int | None = None, batch_size: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        status: Callable[[str], None] | None = None) -> RunResult:
     """Compile and run a scheme; `reps` and `seed` override the scheme's `replicates` and `seed`.
 
     Returns a RunResult whose DataFrames follow the results contract; with `out`, also writes
@@ -94,8 +95,9 @@ def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = 
         program.seed = random_seed
     dev = _device(device)
     t0 = time.perf_counter()
+    import os
     arch = build_architecture(program, graph.simulate_loci, cache_dir=cache_dir or default_cache_dir(),
-                              workers=workers)
+                              workers=workers or min(4, os.cpu_count() or 1), status=status)
     ctx = Context(graph, arch, dev, program.constants)
     per_rep = max(1, max(a.shape[0] for a in arch.founders.values()) * 2 * arch.layout.num_words * 8 * 8)
     batch = batch_size or max(1, min(num_reps, BATCH_BYTES // per_rep))

@@ -37,7 +37,7 @@ def entry() -> None:
     from bsl.diagnostics import BslError
     _register()
     try:
-        app(standalone_mode=False)
+        sys.exit(app(standalone_mode=False) or 0)
     except BslError as err:
         print(err.render(), file=sys.stderr)
         n = len(err.diagnostics)

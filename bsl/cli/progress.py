@@ -22,6 +22,12 @@ class Progress:
         if self._bar is not None:
             self._bar.__exit__(*exc)
 
+    def status(self, message: str) -> None:
+        if self._bar is not None:
+            self._bar.console.print(message)
+        else:
+            print(message, file=sys.stderr)
+
     def update(self, done: int, total: int) -> None:
         if self._bar is not None:
             self._bar.update(self._task, completed=done, total=total)

@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
             device: str = typer.Option("cpu", "--device", help="cpu or cuda"),
             set_: list[str] = typer.Option([], "--set", help="override a constant: name=value"),
             json_: bool = typer.Option(False, "--json", help="print a JSON summary on stdout"),
-            workers: int = typer.Option(1, "--workers", help="processes for coalescent founders"),
+            workers: int = typer.Option(None, "--workers", help="processes for coalescent founders (default: all cores)"),
             batch_size: int = typer.Option(None, "--batch-size", help="replicates per batch (default: by memory)"),
             ) -> None:
         """Run a scheme."""
@@ -28,7 +28,8 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("must be at least 1", param_hint="--reps")
         with Progress() as progress:
             result = run_scheme(file, reps=reps, seed=seed, device=device, overrides=parse_sets(set_), out=out,
-                                workers=workers, batch_size=batch_size, progress=progress.update)
+                                workers=workers, batch_size=batch_size, progress=progress.update,
+                                status=progress.status)
         progress.table(result)
         if out is not None:
             print(f"results written to {out}/", file=sys.stderr)

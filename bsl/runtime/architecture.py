@@ -71,13 +71,16 @@ def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_di
 
 
 def build_architecture(program: ir.Program, simulate_loci: str, *, cache_dir: str | None = None,
-                       workers: int = 1) -> Architecture:
+                       workers: int = 1, status=None) -> Architecture:
     ss = np.random.SeedSequence(program.seed)
     founder_ss, trait_ss = ss.spawn(2)
     founder_seeds = founder_ss.generate_state(len(program.founders), dtype=np.uint32)
     sets: dict[str, FounderSet] = {}
     prov: dict[str, dict] = {}
     for spec, s in zip(program.founders, founder_seeds):
+        if status is not None:
+            status(f"founders `{spec.name}`: " + ("coalescent (msprime; simulated once, then cached)"
+                                                   if spec.source == "coalescent" else f"reading {spec.path}"))
         sets[spec.name], prov[spec.name] = load_founders(program, spec, int(s), cache_dir, workers)
     first = program.founders[0]
     ref = sets[first.name]

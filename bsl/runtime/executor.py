@@ -75,7 +75,7 @@ def execute_batch(ctx: Context, num_replicates: int, generator: torch.Generator)
         elif isinstance(op, ir.RecordOp):
             pop = _population(env, op.population, op)
             if op.cycle == 0:
-                ctx.base_heterozygosity = {}
+                ctx.base_heterozygosity = {loci: _heterozygosity(ctx, pop, loci) for loci in _inbreeding_loci(ctx.program)}
             for m in ctx.program.metrics:
                 values = summarize(ctx, pop, m.summary)  # (R,) or (R, Q)
                 if values.dim() == 1:
@@ -144,7 +144,7 @@ def feature_values(ctx: Context, f: ir.Feature, pop: Population, pairs: PairSet 
             return genetic_values(ctx, pop)[..., t:t + 1]
         if f.kind == "phenotype":
             if pop.phenotypes is None:
-                raise BslError(Diagnostic("BSL521", "selection on phenotype of a population that has no phenotypes",
+                raise BslError(Diagnostic("BSL521", "this population has no phenotypes at this point of the cycle",
                                           span, "add a `phenotype` step for it before"))
             return pop.phenotypes[..., t:t + 1]
         if f.kind == "breeding_value":
@@ -189,15 +189,36 @@ def _is_pair(f: ir.Feature) -> bool:
 def _select(ctx: Context, pop: Population, op: ir.SelectOp) -> Population:
     crit = feature_values(ctx, op.criterion, pop, None, op.span)[..., 0]  # (R, N)
     N = pop.size
-    k = op.count if op.count is not None else selection.proportion_to_count(op.fraction, N)
     if op.within_family:
+        if op.count is not None:
+            return pop.take(*selection.top_k_within_family(crit, pop.family, op.count, pop.valid, pop.num_families))
+        # A proportion of each family's real members: the count differs between families.
+        family = torch.where(pop.valid, pop.family, torch.full_like(pop.family, pop.num_families))
+        sizes = torch.zeros(pop.valid.shape[0], pop.num_families + 1, dtype=torch.int64, device=ctx.device)
+        sizes.scatter_add_(1, family, torch.ones_like(family))
+        keep = _proportion(sizes[:, :pop.num_families], op.fraction)  # (R, F)
+        k = max(1, int(keep.max()))
         idx, valid = selection.top_k_within_family(crit, pop.family, k, pop.valid, pop.num_families)
-    else:
-        if k > N:
-            raise BslError(Diagnostic("BSL414", f"cannot select {k} individuals from `{op.source}`, which has {N}",
-                                      op.span, f"select at most {N}"))
-        idx, valid = selection.top_k(crit, k, pop.valid)
-    return pop.take(idx, valid)
+        rank = torch.arange(k, device=ctx.device).repeat(pop.num_families)  # slot f*k + r holds rank r
+        return pop.take(idx, valid & (rank < keep.repeat_interleave(k, dim=1)))
+    n_real = pop.valid.sum(1)  # (R,) real individuals; padded slots do not count
+    if op.count is not None:
+        if op.count > int(n_real.min()):
+            raise BslError(Diagnostic("BSL414", f"cannot select {op.count} individuals from `{op.source}`, which has "
+                                      f"{int(n_real.min())}" + (" in some replicates" if N > int(n_real.min()) else ""),
+                                      op.span, f"select at most {int(n_real.min())}"))
+        return pop.take(*selection.top_k(crit, op.count, pop.valid))
+    keep = _proportion(n_real, op.fraction)  # (R,)
+    k = max(1, int(keep.max()))
+    idx, valid = selection.top_k(crit, k, pop.valid)
+    return pop.take(idx, valid & (torch.arange(k, device=ctx.device) < keep.unsqueeze(1)))
+
+
+def _proportion(n: torch.Tensor, fraction: float) -> torch.Tensor:
+    """Counts kept when keeping `fraction` of n individuals: round half up, at least 1 when n > 0
+    (the rule of selection.proportion_to_count, element-wise)."""
+    k = torch.floor(n.to(torch.float64) * fraction + 0.5 + 1e-9).to(torch.int64)
+    return torch.where(n > 0, k.clamp(min=1), torch.zeros_like(k))
 
 
 def _mate(ctx: Context, env, op: ir.MateOp, R: int, generator) -> PairSet:
@@ -249,7 +270,7 @@ def _allocate(ctx: Context, pairs: PairSet, op: ir.AllocateOp) -> None:
 
 def _generation(ctx: Context, source, op: ir.GenerationOp, generator) -> Population:
     if isinstance(source, PairSet):
-        if source.counts is not None and op.kind == "cross":
+        if source.counts is not None:
             slot_pair, slot_valid = allocation.progeny_parents(source.counts, source.total)  # (R, S)
         else:
             P = source.mothers.shape[1]
@@ -297,19 +318,29 @@ def summarize(ctx: Context, pop: Population, s: ir.Summary) -> torch.Tensor:
         if s.kind == "max":
             return torch.where(valid, x, torch.full_like(x, -math.inf)).max(1).values
         k = min(s.k, x.shape[1])
-        top = torch.where(valid, x, torch.full_like(x, -math.inf)).topk(k, dim=1).values
-        return top.mean(1)
+        top = torch.where(valid, x, torch.full_like(x, -math.inf)).topk(k, dim=1).values  # (R, k) best first
+        real = torch.arange(k, device=x.device) < n.clamp(max=k).unsqueeze(1)  # fewer than k real: mean of all
+        return torch.where(real, top, torch.zeros_like(top)).sum(1) / real.sum(1).clamp(min=1)
     if s.kind == "genic_var":
         t = s.trait or 0
         return features.genic_variance(dosages(ctx, pop), ctx.additive[:, t:t + 1], valid)[:, 0]
-    freq = allele_frequencies(ctx, pop, s.loci)  # (R, L)
     if s.kind == "allele_freq":
-        return freq
-    het = (2 * freq * (1 - freq)).mean(1)
+        return allele_frequencies(ctx, pop, s.loci)  # (R, L)
+    het = _heterozygosity(ctx, pop, s.loci)
     if s.kind == "heterozygosity":
         return het
-    base = ctx.base_heterozygosity.setdefault(s.loci, het)
-    return 1 - het / base  # inbreeding as the loss of expected heterozygosity since cycle 0
+    return 1 - het / ctx.base_heterozygosity[s.loci]  # inbreeding: loss of expected heterozygosity since cycle 0
+
+
+def _heterozygosity(ctx: Context, pop: Population, loci: str) -> torch.Tensor:
+    """Expected heterozygosity (R,): mean over loci of 2pq."""
+    freq = allele_frequencies(ctx, pop, loci)
+    return (2 * freq * (1 - freq)).mean(1)
+
+
+def _inbreeding_loci(program: ir.Program) -> set[str]:
+    summaries = [m.summary for m in program.metrics] + [s for ss in _needed_summaries(program).values() for s in ss]
+    return {s.loci for s in summaries if s.kind == "inbreeding"}
 
 
 def allele_frequencies(ctx: Context, pop: Population, loci: str) -> torch.Tensor:

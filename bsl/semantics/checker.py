@@ -649,7 +649,14 @@ class _Checker:
                 self.error("BSL326", "`fixed` takes the number of progeny per pair: `fixed(2)`", m.span)
                 return
             for c in cycles:
-                if self.count_value(m.args[0], c, var, None, what="progeny per pair") is None:
+                per_pair = self.count_value(m.args[0], c, var, None, what="progeny per pair")
+                total = _quiet_value(self, step.total, c, var)
+                if per_pair is None:
+                    break
+                if b is not None and b.size is not None and isinstance(total, float) and total != per_pair * b.size:
+                    self.error("BSL417", f"`fixed({per_pair})` over {b.size} pairs makes {per_pair * b.size} progeny, "
+                               f"not {_fmt_num(total)}", step.total.span,
+                               f"write `allocate {per_pair * b.size} progeny over {step.pairs} by fixed({per_pair})`")
                     break
             return
         # softmax(FEATURES, weights = W)
@@ -673,7 +680,8 @@ class _Checker:
             if w is None:
                 return
             if t is not None and len(w) != t.width and not width_reported:
-                self.error("BSL328", f"{len(w)} weights for {t.width} feature columns (cycle {c})",
+                self.error("BSL328", f"{len(w)} weight{'s' if len(w) != 1 else ''} for {t.width} feature "
+                           f"column{'s' if t.width != 1 else ''} (cycle {c})",
                            kw["weights"].value.span, f"give exactly {t.width} weights")
                 width_reported = True
 
@@ -807,6 +815,10 @@ class _Checker:
             t = self.feature_type(x, None)
             if t is not None and (t.level != "ind" or t.width != 1):
                 self.error("BSL321", f"`{f}` needs one value per individual, got a {_ftype(t)}", x.span)
+            elif t is not None and _uses(x, "phenotype", self.features):
+                self.error("BSL342", "reports and objectives summarize the generation at the end of each cycle "
+                           "(and the founders at cycle 0), which has no phenotypes", x.span,
+                           "summarize true values such as `gv` instead")
             return
         if f == "genic_var":
             if len(e.args) > 1:
@@ -860,6 +872,13 @@ def _quiet_const(checker: _Checker, e: ast.Expr) -> object | None:
     """Evaluate a constant expression without reporting (the caller reports in its own words)."""
     n = len(checker.diags)
     v = checker.const_value(e)
+    del checker.diags[n:]
+    return v
+
+
+def _quiet_value(checker: _Checker, e: ast.Expr, cycle: int, var: str) -> object | None:
+    n = len(checker.diags)
+    v = checker.value_at(e, cycle, var)
     del checker.diags[n:]
     return v
 

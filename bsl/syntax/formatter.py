@@ -138,7 +138,8 @@ class _Comments:
             elif ch == "#":
                 end = text.find("\n", i)
                 end = n if end < 0 else end
-                following = text[end + 1:].split("\n", 1)[0] if end < n else "x"
+                after = text.find("\n", end + 1)
+                following = text[end + 1:after if after >= 0 else n] if end < n else "x"
                 self.items.append(_Comment(i, line, text[i:end].rstrip(), not following.strip()))
                 i = end
                 continue

@@ -76,7 +76,9 @@ def test_scheme(scheme: Path, tmp_path: Path, cache_dir: str) -> None:
     r = bsl("check", scheme)
     assert r.returncode == 0, r.stderr
     r = bsl("fmt", "--check", scheme)
-    assert r.returncode == 0, f"{scheme.name} is not formatted: run `bsl fmt {scheme}`\n{r.stderr}"
+    # (the message as well as the exit code: either alone has let an unformatted file through)
+    assert r.returncode == 0 and "would be reformatted" not in r.stderr, \
+        f"{scheme.name} is not formatted: run `bsl fmt {scheme}`\n{r.stderr}"
     run_scheme(scheme, tmp_path / "out", cache_dir)
 
 

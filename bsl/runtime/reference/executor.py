@@ -137,11 +137,15 @@ class _Run:
                 if pop.phenotypes is None:
                     raise BslError(Diagnostic("BSL521", "selection on phenotype of a population that has no phenotypes"))
                 return pop.phenotypes[:, t:t + 1]
-            a = self.arch.additive[:, t:t + 1]
-            if f.kind == "breeding_value":
-                d = None if self.arch.dominance is None else self.arch.dominance[:, t:t + 1]
-                return genetics.breeding_values(self.qtl_alleles(pop), a, d)
-            return genetics.weighted_breeding_values(self.qtl_alleles(pop), a)
+            key = (f.kind, t)  # both depend on the population's allele frequencies
+            if key not in pop.cache:
+                a = self.arch.additive[:, t:t + 1]
+                if f.kind == "breeding_value":
+                    d = None if self.arch.dominance is None else self.arch.dominance[:, t:t + 1]
+                    pop.cache[key] = genetics.breeding_values(self.qtl_alleles(pop), a, d)
+                else:
+                    pop.cache[key] = genetics.weighted_breeding_values(self.qtl_alleles(pop), a)
+            return pop.cache[key]
         if isinstance(f, ir.ProgenyVariance):
             assert pairs is not None
             g = self.gamete_variances(pop, f.trait)
@@ -337,8 +341,9 @@ class _Run:
             return e.value
         if isinstance(e, ir.ObjSummary):
             return snapshots[(e.summary, e.cycle)]
-        a, b = self.objective(e.a, snapshots), self.objective(e.b, snapshots)
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else float("nan")}[e.op]
+        a, b = np.float64(self.objective(e.a, snapshots)), np.float64(self.objective(e.b, snapshots))
+        with np.errstate(divide="ignore", invalid="ignore"):  # IEEE: x / 0 is ±inf or nan
+            return float({"+": a + b, "-": a - b, "*": a * b, "/": a / b}[e.op])
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:

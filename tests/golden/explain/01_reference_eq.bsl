@@ -10,9 +10,15 @@ replicates 50
 
 genome { chromosomes 10  loci_per_chromosome 500  length 1 M  map kosambi }
 
-founders base from coalescent { effective_size 2000  pool 2000  sample 250 by kmedoids  maf >= 0.05  random_mating 1 }
+founders base from coalescent {
+  effective_size 2000
+  pool 2000
+  sample 250 by kmedoids
+  maf >= 0.05
+  random_mating 1
+}
 
-trait yield { qtl 2 per chromosome  effects normal(0, 1/20)  heritability 1 }
+trait yield { qtl 2 per chromosome  effects normal(0, 1 / 20)  heritability 1 }
 
 feature WBV = weighted_breeding_value(yield)
 

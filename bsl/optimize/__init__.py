@@ -1,0 +1,1 @@
+"""Searching scheme parameters: StoSOO, baselines, and the map between the unit cube and a domain."""
