@@ -31,8 +31,7 @@ class ExecutionGraph:
         if p.genome:
             g = p.genome
             lines.append(f"genome: {g.num_chromosomes or 'from map'} chromosomes x "
-                         f"{g.loci_per_chromosome or 'from map'} loci, {g.length_morgans:g} M, map {g.map_function}"
-                         + (f" ({g.map_path})" if g.map_path else ""))
+                         f"{g.loci_per_chromosome or 'from map'} loci, {g.length_morgans:g} M, map {g.map_function}")
         for f in p.founders:
             if f.source == "coalescent":
                 args = ", ".join(f"{k}={v}" for k, v in f.coalescent)
@@ -57,7 +56,7 @@ class ExecutionGraph:
         for i, op in enumerate(self.ops):
             ins = ", ".join(producers.get(i, [])) or "-"
             outs = ", ".join(_outputs(op)) or "-"
-            lines.append(f"  {i:>3}: {describe(op)}  <- {ins}  -> {outs}")
+            lines.append(f"  {i:>3}: {describe(op, [t.name for t in p.traits])}  <- {ins}  -> {outs}")
         lines.append("")
         lines.append("report: " + (", ".join(dict.fromkeys(m.label for m in p.metrics)) or "none"))
         for o in p.objectives:
@@ -71,7 +70,7 @@ class ExecutionGraph:
         return "\n".join(lines)
 
 
-def describe(op: ir.Op) -> str:
+def describe(op: ir.Op, traits: list[str] | None = None) -> str:
     name = type(op).__name__.replace("Op", "").lower()
     parts = []
     for f in fields(op):
@@ -80,34 +79,40 @@ def describe(op: ir.Op) -> str:
         v = getattr(op, f.name)
         if v in (None, (), 0, False) and f.name not in ("cycle",):
             continue
-        parts.append(f"{f.name}={_short(v)}")
+        parts.append(f"{f.name}={_short(v, traits)}")
     return f"{name}(" + ", ".join(parts) + ")"
 
 
-def _short(v) -> str:
+def _short(v, traits: list[str] | None = None) -> str:
     if isinstance(v, ir.Feature):
-        return feature_text(v)
+        return feature_text(v, traits)
     if isinstance(v, tuple) and len(v) > 6:
         return f"({len(v)} items)"
     return str(v)
 
 
-def feature_text(f: ir.Feature) -> str:
-    if isinstance(f, ir.TraitValue):
-        return f"{f.kind}[{f.trait}]"
-    if isinstance(f, ir.ProgenyVariance):
-        return f"progeny_variance[{f.trait}]"
-    if isinstance(f, ir.ZScore):
-        return f"z({feature_text(f.x)})"
-    if isinstance(f, ir.MeanParent):
-        return "mean_parent(" + ", ".join(feature_text(x) for x in f.xs) + ")"
-    if isinstance(f, ir.ConcatFeature):
-        return " ++ ".join(feature_text(x) for x in f.xs)
-    if isinstance(f, ir.Arith):
-        return f"({feature_text(f.a)} {f.op} {feature_text(f.b)})"
-    if isinstance(f, ir.Scalar):
-        return f"{f.value:g}"
-    return str(f)
+def feature_text(f: ir.Feature, traits: list[str] | None = None) -> str:
+    """A feature in the language's own words, with trait names where known."""
+    def t(i: int) -> str:
+        return traits[i] if traits and i < len(traits) else str(i)
+
+    def go(g: ir.Feature) -> str:
+        if isinstance(g, ir.TraitValue):
+            return f"{g.kind}({t(g.trait)})"
+        if isinstance(g, ir.ProgenyVariance):
+            return f"progeny_variance({t(g.trait)})"
+        if isinstance(g, ir.ZScore):
+            return f"z({go(g.x)})"
+        if isinstance(g, ir.MeanParent):
+            return "mean_parent(" + ", ".join(go(x) for x in g.xs) + ")"
+        if isinstance(g, ir.ConcatFeature):
+            return " ++ ".join(go(x) for x in g.xs)
+        if isinstance(g, ir.Arith):
+            return f"({go(g.a)} {g.op} {go(g.b)})"
+        if isinstance(g, ir.Scalar):
+            return f"{g.value:g}"
+        return str(g)
+    return go(f)
 
 
 def _inputs(op: ir.Op) -> list[str]:

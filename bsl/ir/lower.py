@@ -65,17 +65,10 @@ class _Lowerer:
         if g is None:
             return None
         s = self.settings(g.settings)
-        map_path = None
-        map_function = "haldane"
         if "map" in s:
-            v = s["map"].value
-            if isinstance(v, ast.String):
-                map_path = self.path(v.value)
-                map_function = s["map_function"].value.id if "map_function" in s else self.default("genome.map_function", "haldane")
-            else:
-                map_function = v.id  # type: ignore[union-attr]
+            map_function = s["map"].value.id  # type: ignore[union-attr]
         else:
-            self.default("genome.map", "haldane")
+            map_function = self.default("genome.map", "haldane")
         if "length" in s:
             v = s["length"].value
             length = (v.value / 100 if v.unit == "cM" else v.value) if isinstance(v, ast.Quantity) else self.num(v)
@@ -83,7 +76,7 @@ class _Lowerer:
             length = self.default("genome.length_morgans", 1.0)
         chrom = int(self.num(s["chromosomes"].value)) if "chromosomes" in s else None
         loci = int(self.num(s["loci_per_chromosome"].value)) if "loci_per_chromosome" in s else None
-        return ir.GenomeSpec(chrom, loci, float(length), map_function, map_path)
+        return ir.GenomeSpec(chrom, loci, float(length), map_function)
 
     def founders(self, f: ast.FoundersDecl) -> ir.FounderSpec:
         if f.source == "file":

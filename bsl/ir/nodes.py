@@ -18,7 +18,6 @@ class GenomeSpec:
     loci_per_chromosome: int | None
     length_morgans: float
     map_function: str  # "haldane" | "kosambi"
-    map_path: str | None = None  # loci and positions from a map CSV instead
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 

@@ -52,9 +52,10 @@ a. Its middle child inherits ``nEvals`` but is then evaluated once more in ``nod
    (with the default ``withCheck = FALSE`` the "evaluation finished" flag is not recomputed),
    while its counter adds only ``(k %/% 2) * 2`` per expansion. We do not evaluate the middle
    child (as with ``withCheck = TRUE``), and every evaluation counts against ``n``.
-b. It recognises the middle child by ``round(centre, 5)`` equality, which also matches the
-   side children once a cell is narrower than about 1.5e-5 (depth 11 in one dimension); we
-   recognise it by its index. Cells are kept as integer indices and levels, so centres and the
+b. It recognises the middle child by ``round(centre, 5)`` equality, which can also match a
+   side child (``width / 3`` from the parent's centre) once the parent is narrower than about
+   3e-5 in the split dimension (depth 10 in one dimension): such a child then inherits the
+   parent's evaluations instead of being evaluated. We recognise the middle child by its index. Cells are kept as integer indices and levels, so centres and the
    widest-dimension test are exact rather than subject to rounding of float widths.
 """
 from __future__ import annotations
@@ -284,6 +285,7 @@ class StoSOO:
         self._sweep_start = 0  # evaluations when the current (or last) sweep started
         self._sweeps = 0
         self._finished = False
+        self._asked = False  # tell() must follow ask(); not part of the state
         self._index()
 
     # ---- public interface
@@ -307,16 +309,18 @@ class StoSOO:
         self._advance()
         if self._finished:
             return None
+        self._asked = True
         node = self._nodes[self._pending[0]]
         return cell_centre(node.levels, node.index, self.settings.num_children)
 
     def tell(self, value: float) -> TraceRow:
         """Record the objective's value at the point from the last ``ask``."""
-        if not self._pending:
+        if not (self._asked and self._pending):
             raise RuntimeError("tell() was called but no evaluation is pending; call ask() first")
         value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"the objective returned {value!r}; StoSOO needs finite values")
+        self._asked = False
         node = self._nodes[self._pending.pop(0)]
         node.add_reward(value if self.maximize else -value, self._width_base)
         self._evaluations += 1
@@ -381,6 +385,20 @@ class StoSOO:
         self._index()
         return self
 
+    @classmethod
+    def replay(
+        cls, dim: int, settings: StoSOOSettings, values: Sequence[float], *, maximize: bool = True
+    ) -> StoSOO:
+        """Rebuild an optimizer from the objective's values alone, in evaluation order: the
+        run is a pure function of them, so an append-only log of values is also a checkpoint
+        (cheaper to write than ``to_state``, at the cost of replaying on resume)."""
+        opt = cls(dim, settings, maximize=maximize)
+        for t, value in enumerate(values):
+            if opt.ask() is None:
+                raise ValueError(f"the run ended after {t} evaluations but {len(values)} values were given")
+            opt.tell(value)
+        return opt
+
     # ---- the state machine
 
     def _index(self) -> None:
@@ -436,7 +454,9 @@ class StoSOO:
         child_ids = []
         for c, (levels, index) in enumerate(split_cell(parent.levels, parent.index, k)):
             inherited = parent.rewards if c == middle else []
-            child = _Node(parent.depth + 1, k * parent.position + c, levels, index, inherited, None, self._width_base)
+            child = _Node(
+                parent.depth + 1, k * parent.position + c, levels, index, inherited, None, self._width_base
+            )
             child_id = len(self._nodes)
             self._nodes.append(child)
             child_ids.append(child_id)

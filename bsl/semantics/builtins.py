@@ -22,7 +22,6 @@ GENOME_SETTINGS = {
     "length": SettingRule("length", minimum=1e-9, doc="genetic length of each chromosome (M or cM)"),
     "map": SettingRule("name_or_string", choices=("haldane", "kosambi"),
                        doc="map function, or a map CSV (chromosome, position)"),
-    "map_function": SettingRule("name", choices=("haldane", "kosambi"), doc="map function with a map file"),
     "ploidy": SettingRule("int", minimum=2, maximum=2, doc="only diploids are supported"),
 }
 

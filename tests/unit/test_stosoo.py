@@ -216,7 +216,7 @@ def test_a_depth_whose_best_bound_is_below_v_max_is_skipped():
     opt = StoSOO.from_state(json.loads(json.dumps(state)))
     assert fractions(opt.ask()) == [Fraction(1, 6)]  # A
     opt.tell(1.0)
-    assert opt._sweep_depth is None  # depth 2 was skipped and the sweep is over
+    # had depth 2 not been skipped, the next point would be B's first child, 7/18
     assert fractions(opt.ask()) == [Fraction(1, 18)]  # A expanded: its first child
     assert opt._nodes[1].children is not None
 
@@ -294,7 +294,7 @@ def test_resume_after_evaluation_77_gives_the_same_trace_and_answer():
 
 def test_resume_between_ask_and_tell():
     s = StoSOOSettings.from_budget(200)
-    f, g = noisy_objective(9), noisy_objective(9)
+    f, g = noisy_objective(9), noisy_objective(9, start=77)
     a = StoSOO(2, s)
     run(a, f, 77)
     x = a.ask()  # killed after asking, before telling
@@ -302,9 +302,19 @@ def test_resume_between_ask_and_tell():
     assert np.array_equal(b.ask(), x)
     for opt, h in ((a, f), (b, g)):
         while (x := opt.ask()) is not None:
-            opt.tell(h(x) if opt is a else h(x))
+            opt.tell(h(x))
     assert a.trace[77:] == b.trace[77:]
     assert a.to_state() == b.to_state()
+
+
+def test_replaying_the_values_rebuilds_the_state():
+    s = StoSOOSettings.from_budget(200)
+    a = StoSOO(2, s)
+    run(a, noisy_objective(2), 120)
+    b = StoSOO.replay(2, s, [row.value for row in a.trace])
+    assert b.to_state() == a.to_state()
+    with pytest.raises(ValueError, match="the run ended after"):
+        StoSOO.replay(1, StoSOOSettings.from_budget(10, max_evals_per_node=1, max_depth=1), [0.0] * 5)
 
 
 def test_resume_refuses_a_mismatched_run():
