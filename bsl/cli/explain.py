@@ -13,4 +13,8 @@ def register(app: typer.Typer) -> None:
         """Show what a scheme compiles to."""
         from bsl.api import load
         from bsl.cli.options import parse_sets
-        print(load(file, overrides=parse_sets(set_)).explain())
+        from bsl.optimize.search import describe
+        graph = load(file, overrides=parse_sets(set_))
+        text = graph.explain()
+        extra = describe(graph.program)
+        print(text + ("\n\n" + extra if extra else ""))

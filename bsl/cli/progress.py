@@ -5,22 +5,37 @@ import sys
 
 
 class Progress:
-    def __init__(self):
+    def __init__(self, unit: str = "replicates"):
         self.tty = sys.stderr.isatty()
         self._bar = None
+        self.unit = unit
+        self._last_print = 0.0
 
     def __enter__(self):
         if self.tty:
             from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
-            self._bar = RichProgress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} replicates"),
+            self._bar = RichProgress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} " + self.unit),
+                                     TextColumn("{task.fields[info]}"),
                                      TimeElapsedColumn(), transient=True)
             self._bar.__enter__()
-            self._task = self._bar.add_task("run", total=None)
+            self._task = self._bar.add_task("run", total=None, info="")
         return self
 
     def __exit__(self, *exc):
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+    def evaluation(self, done: int, total: int, best: float, elapsed: float) -> None:
+        """Optimizer progress: evaluations done, best value, rate and time left."""
+        import time
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = (total - done) / rate if rate > 0 else float("nan")
+        info = f"best {best:.5g}  {rate:.1f}/s  {left:.0f} s left"
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total, info=info)
+        elif time.monotonic() - self._last_print > 10 or done == total:
+            self._last_print = time.monotonic()
+            print(f"evaluation {done}/{total}: {info}", file=sys.stderr)
 
     def status(self, message: str) -> None:
         if self._bar is not None:

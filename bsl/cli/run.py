@@ -26,8 +26,13 @@ def register(app: typer.Typer) -> None:
         from bsl.cli.progress import Progress
         if reps is not None and reps < 1:
             raise typer.BadParameter("must be at least 1", param_hint="--reps")
+        from bsl.api import load
+        graph = load(file, overrides=parse_sets(set_))
+        if graph.program.optimize is not None:  # optimize, then evaluate the best values
+            from bsl.cli.optimize import run_optimization
+            return run_optimization(graph, out=out, resume=None, device=device, json_=json_)
         with Progress() as progress:
-            result = run_scheme(file, reps=reps, seed=seed, device=device, overrides=parse_sets(set_), out=out,
+            result = run_scheme(graph, reps=reps, seed=seed, device=device, overrides=parse_sets(set_), out=out,
                                 workers=workers, batch_size=batch_size, progress=progress.update,
                                 status=progress.status)
         progress.table(result)

@@ -45,8 +45,30 @@ class _Lowerer:
         metrics = self.report(decl(ast.ReportDecl)[0] if decl(ast.ReportDecl) else None)
         objectives = [ir.Objective(o.name, self.objective(o.expr, num_cycles), _fmt(o.expr))
                       for o in decl(ast.ObjectiveDecl)]
+        params = [self.param(p) for p in decl(ast.ParamDecl)]
+        optimize = self.optimize(decl(ast.OptimizeDecl)[0]) if decl(ast.OptimizeDecl) else None
         return ir.Program(name, seed, reps, genome, founders, traits, dict(self.c.constants), ops, metrics,
-                          objectives, num_cycles, self.defaults, self.c.source.text, self.c.source.path)
+                          objectives, num_cycles, self.defaults, self.c.source.text, self.c.source.path,
+                          params, optimize)
+
+    def param(self, p: ast.ParamDecl) -> ir.ParamSpec:
+        labels = p.value.items if isinstance(p.value, ast.Vector) else [p.value]
+        lo, hi = self.num(p.lower), self.num(p.upper)
+        start = self.num(p.start) if p.start is not None else self.default(f"param.{p.name}.start", (lo + hi) / 2)
+        rows = p.shape_stop if p.shape_var is not None else 0
+        return ir.ParamSpec(p.name, rows or 0, tuple(x.id for x in labels), lo, hi, start)  # type: ignore[union-attr]
+
+    def optimize(self, o: ast.OptimizeDecl) -> ir.OptimizeSpec:
+        s = self.settings(o.settings)
+        maximize = "maximize" in s
+        objective = (s["maximize"] if maximize else s["minimize"]).value.id  # type: ignore[union-attr]
+        defaults = {"evaluations": 1000, "replicates_per_evaluation": 50, "final_replicates": 1000}
+        values = {k: int(self.num(s[k].value)) if k in s else self.default(f"optimize.{k}", v)
+                  for k, v in defaults.items()}
+        options = tuple(sorted((k, self.num(x.value)) for k, x in s.items()
+                               if k not in defaults and k not in ("maximize", "minimize")))
+        return ir.OptimizeSpec(o.param, o.method, objective, maximize, values["evaluations"],
+                               values["replicates_per_evaluation"], values["final_replicates"], options)
 
     # ---- declarations ------------------------------------------------------------------
     def settings(self, settings: list[ast.Setting]) -> dict[str, ast.Setting]:

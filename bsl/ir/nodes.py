@@ -235,6 +235,47 @@ class RecordOp(Op):
     cycle: int
 
 
+@dataclass(frozen=True)
+class ParamSpec:
+    """A tunable constant: `rows` per-cycle rows (0 for one row) of len(labels) values in [lower, upper]."""
+
+    name: str
+    rows: int
+    labels: tuple[str, ...]
+    lower: float
+    upper: float
+    start: float
+
+    @property
+    def size(self) -> int:
+        return max(self.rows, 1) * len(self.labels)
+
+    def names(self) -> list[str]:
+        """Column names of each value, e.g. `h[1].BV`."""
+        if self.rows:
+            return [f"{self.name}[{r + 1}].{lab}" for r in range(self.rows) for lab in self.labels]
+        return [f"{self.name}.{lab}" for lab in self.labels] if len(self.labels) > 1 else [self.name]
+
+    def shape(self, flat: list[float]) -> object:
+        """Flat values back into the constant's shape (matrix, vector or number)."""
+        width = len(self.labels)
+        if self.rows:
+            return [list(map(float, flat[r * width:(r + 1) * width])) for r in range(self.rows)]
+        return list(map(float, flat)) if width > 1 else float(flat[0])
+
+
+@dataclass(frozen=True)
+class OptimizeSpec:
+    param: str
+    method: str  # "stosoo" | "cma" | "random"
+    objective: str
+    maximize: bool
+    evaluations: int
+    replicates_per_evaluation: int
+    final_replicates: int
+    options: tuple[tuple[str, float], ...] = ()  # optimizer settings given in the block
+
+
 @dataclass
 class Program:
     name: str
@@ -251,3 +292,5 @@ class Program:
     defaults: dict[str, object]  # every default the compiler filled in, for explain and the manifest
     source_text: str = ""
     source_path: str = ""
+    params: list[ParamSpec] = field(default_factory=list)
+    optimize: OptimizeSpec | None = None

@@ -67,6 +67,19 @@ SUMMARY_TOP = "top"
 SUMMARIES_OF_TRAIT = ("genic_var",)
 SUMMARIES_OF_LOCI = ("inbreeding", "heterozygosity", "allele_freq")
 
+OPTIMIZE_SETTINGS = {
+    "maximize": SettingRule("name", doc="the objective to maximize"),
+    "minimize": SettingRule("name", doc="the objective to minimize"),
+    "evaluations": SettingRule("int", minimum=1, doc="objective evaluations (the budget n)"),
+    "replicates_per_evaluation": SettingRule("int", minimum=1, doc="simulations averaged per evaluation"),
+    "final_replicates": SettingRule("int", minimum=1, doc="simulations for the final comparison"),
+    "max_evals_per_node": SettingRule("int", minimum=1, doc="StoSOO: evaluations per node before it splits"),
+    "max_depth": SettingRule("int", minimum=1, doc="StoSOO: deepest layer of the tree"),
+    "delta": SettingRule("number", minimum=1e-300, doc="StoSOO: confidence parameter"),
+    "sigma0": SettingRule("number", minimum=1e-9, maximum=1.0, doc="CMA-ES: initial step in unit-cube units"),
+}
+OPTIMIZERS = ("stosoo", "cma", "random")
+
 ALLOCATION_METHODS = ("equal", "fixed", "softmax")
 MATING_DESIGNS = ("diallel", "factorial", "random")
 

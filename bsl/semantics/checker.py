@@ -93,6 +93,8 @@ class _Checker:
         for d in decls:
             if isinstance(d, ast.ConstDecl):
                 self.check_const(d)
+            elif isinstance(d, ast.ParamDecl):
+                self.check_param(d)
         self.apply_overrides()
         genome = singles.get(ast.GenomeDecl)
         if genome is not None:
@@ -116,7 +118,7 @@ class _Checker:
         for d in decls:
             if isinstance(d, ast.FeatureDecl):
                 self.check_feature_decl(d)
-            elif isinstance(d, (ast.ParamDecl, ast.OptimizeDecl, ast.ModelDecl, ast.EnvironmentDecl)):
+            elif isinstance(d, (ast.ModelDecl, ast.EnvironmentDecl)):
                 self.error("BSL490", f"`{_keyword(d)}` declarations are not supported by this version of bsl",
                            d.span, "remove the declaration; parameters and optimization come in a later release")
             elif isinstance(d, ast.FoundersDecl) and d.source == "model":
@@ -125,12 +127,21 @@ class _Checker:
         if self.repeat is not None:
             self.check_repeat(self.repeat, founders)
         num_cycles = self.repeat.stop if self.repeat else 0
+        objectives = []
         for d in decls:
             if isinstance(d, ast.ObjectiveDecl):
+                if d.name in objectives:
+                    self.error("BSL202", f"objective `{d.name}` is declared twice", d.name_span)
+                objectives.append(d.name)
                 self.check_objective(d, num_cycles)
             elif isinstance(d, ast.ReportDecl):
                 for m in d.metrics:
                     self.check_summary(m, allow_vector=True, allow_multi_trait=True)
+        optimizes = [d for d in decls if isinstance(d, ast.OptimizeDecl)]
+        for d in optimizes[1:]:
+            self.error("BSL401", "a scheme has at most one `optimize` block", d.span)
+        for d in optimizes[:1]:
+            self.check_optimize(d, objectives)
         return CheckedModule(self.module, self.source, self.constants, self.traits, self.features,
                              self.feature_types, self.founder_sizes, self.repeat, self.base_dir)
 
@@ -201,6 +212,64 @@ class _Checker:
                 continue
             self.constants[name] = value
 
+    # ---- parameters and optimization ---------------------------------------------------
+    def check_param(self, d: ast.ParamDecl) -> None:
+        """`param h[cycle 1..4] = [BV, WBV, GVP] in [0, 2] start 1`: a tunable constant."""
+        if d.name in self.constants:
+            self.error("BSL202", f"`{d.name}` is already declared", d.span)
+            return
+        labels = d.value.items if isinstance(d.value, ast.Vector) else [d.value]
+        if not labels or not all(isinstance(x, ast.Name) for x in labels):
+            self.error("BSL343", "a parameter's value names its columns: `[BV, WBV, GVP]` or one name", d.value.span,
+                       "e.g. `param h[cycle 1..4] = [BV, GVP] in [0, 2] start 1`")
+            return
+        lo, hi = self.number_value(d.lower), self.number_value(d.upper)
+        if lo is None or hi is None:
+            self.error("BSL307", "a parameter's domain is two numbers: `in [0, 2]`", d.lower.span)
+            return
+        if lo >= hi:
+            self.error("BSL344", f"the domain [{_fmt_num(lo)}, {_fmt_num(hi)}] of `{d.name}` is empty", d.lower.span,
+                       "the lower bound must be below the upper bound")
+            return
+        start = (lo + hi) / 2 if d.start is None else self.number_value(d.start)
+        if start is None:
+            self.error("BSL307", "`start` must be a number", d.start.span)
+            return
+        if not lo <= start <= hi:
+            self.error("BSL345", f"start {_fmt_num(start)} lies outside the domain [{_fmt_num(lo)}, {_fmt_num(hi)}]",
+                       d.start.span if d.start is not None else d.span)
+            return
+        row = [start] * len(labels)
+        if d.shape_var is not None:
+            if d.shape_start != 1 or d.shape_stop < 1:
+                self.error("BSL346", f"per-cycle parameters run over cycles 1..T, got {d.shape_start}..{d.shape_stop}",
+                           d.span, f"write `param {d.name}[{d.shape_var} 1..T] = ...`")
+                return
+            value: object = [list(row) for _ in range(d.shape_stop)]
+        else:
+            value = row if len(labels) > 1 else start
+        self.constants[d.name] = value
+        self.const_spans[d.name] = d.span
+
+    def check_optimize(self, d: ast.OptimizeDecl, objectives: list[str]) -> None:
+        params = [p.name for p in self.module.decls if isinstance(p, ast.ParamDecl)]
+        if d.param not in params:
+            self.error("BSL201", f"`{d.param}` is not a parameter", d.span,
+                       did_you_mean(d.param, params) or "declare it with `param NAME = [...] in [lo, hi]`")
+        if d.method not in B.OPTIMIZERS:
+            self.error("BSL347", f"unknown optimizer `{d.method}`", d.span,
+                       did_you_mean(d.method, B.OPTIMIZERS) or f"choose one of: {', '.join(B.OPTIMIZERS)}")
+        self.check_settings(d.settings, B.OPTIMIZE_SETTINGS, "optimize")
+        goals = [s for s in d.settings if s.key in ("maximize", "minimize")]
+        if len(goals) != 1:
+            self.error("BSL348", "say which objective to `maximize` (or `minimize`), once", d.span,
+                       "e.g. `optimize h with stosoo { maximize gain  evaluations 1000 }`")
+            return
+        goal = goals[0].value
+        if isinstance(goal, ast.Name) and goal.id not in objectives:
+            self.error("BSL208", f"objective `{goal.id}` is never defined", goal.span,
+                       did_you_mean(goal.id, objectives) or "declare it with `objective NAME = ...`")
+
     # ---- settings blocks -------------------------------------------------------------
     def check_settings(self, settings: list[ast.Setting], rules: dict[str, B.SettingRule], block: str) -> None:
         seen: set[str] = set()
@@ -252,7 +321,7 @@ class _Checker:
             if kind == "name_or_string" and isinstance(v, ast.String):
                 self.check_file(v.value, span, "map file")
                 return
-            if not isinstance(v, ast.Name) or v.id not in rule.choices:
+            if not isinstance(v, ast.Name) or (rule.choices and v.id not in rule.choices):
                 got = v.id if isinstance(v, ast.Name) else "this value"
                 self.error("BSL310", f"`{s.key}` cannot be `{got}`",
                            span, did_you_mean(got, rule.choices) if isinstance(v, ast.Name) else
