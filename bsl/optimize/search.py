@@ -146,7 +146,7 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
         gen = torch.Generator(device=dev)
         gen.manual_seed(int(np.random.SeedSequence([program.seed, 7, e]).generate_state(1, np.uint32)[0]))
         with torch.no_grad():
-            res = execute_batch(ctx, reps, gen)
+            res = execute_batch(ctx, reps, gen, record_metrics=False)
         value = float(np.mean(res.objectives[spec.objective]))
         if not math.isfinite(value):
             raise BslError(Diagnostic("BSL534", f"objective `{spec.objective}` is not finite at {param.name} = "

@@ -44,8 +44,12 @@ class Context:
         self.base_heterozygosity: dict[str, torch.Tensor] = {}
 
 
-def execute_batch(ctx: Context, num_replicates: int, generator: torch.Generator) -> BatchResult:
-    """Run every op for `num_replicates` replicates; return per-replicate metric and objective values."""
+def execute_batch(ctx: Context, num_replicates: int, generator: torch.Generator,
+                  record_metrics: bool = True) -> BatchResult:
+    """Run every op for `num_replicates` replicates; return per-replicate metric and objective values.
+
+    With record_metrics=False only the objectives are computed (an optimizer's evaluations).
+    """
     R = num_replicates
     env: dict[str, Population | PairSet] = {}
     needed = _needed_summaries(ctx.program)
@@ -76,7 +80,7 @@ def execute_batch(ctx: Context, num_replicates: int, generator: torch.Generator)
             pop = _population(env, op.population, op)
             if op.cycle == 0:
                 ctx.base_heterozygosity = {loci: _heterozygosity(ctx, pop, loci) for loci in _inbreeding_loci(ctx.program)}
-            for m in ctx.program.metrics:
+            for m in (ctx.program.metrics if record_metrics else ()):
                 values = summarize(ctx, pop, m.summary)  # (R,) or (R, Q)
                 if values.dim() == 1:
                     metrics[(op.cycle, m.trait, m.label)] = values.cpu().numpy()

@@ -21,9 +21,17 @@ from bsl.runtime.genome import GenomeLayout
 class Meiosis:
     """Precomputed tables that turn crossover draws into gametes for one layout and device."""
 
-    def __init__(self, layout: GenomeLayout, device: torch.device | str = "cpu") -> None:
+    def __init__(self, layout: GenomeLayout, device: torch.device | str = "cpu", method: str = "auto") -> None:
+        """method: "poisson" (crossover counts and positions), "intervals" (one draw per adjacent
+        interval; only when every chromosome fits in one word) or "auto" (intervals when they fit)."""
         self.layout = layout
         self.device = torch.device(device)
+        fits = all(n <= 64 for n in layout.loci_per_chromosome)
+        if method not in ("auto", "poisson", "intervals") or (method == "intervals" and not fits):
+            raise ValueError(f"meiosis method {method!r}: choose auto, poisson, or intervals (chromosomes of <= 64 loci)")
+        self.method = ("intervals" if fits else "poisson") if method == "auto" else method
+        if self.method == "intervals":
+            self._interval_tables(layout)
         dev, f64, i64 = self.device, torch.float64, torch.int64
         first = np.array([p[0] for p in layout.meiosis_positions])
         lengths = np.array([p[-1] - p[0] for p in layout.meiosis_positions])  # Morgans
@@ -107,11 +115,44 @@ class Meiosis:
         mask.view(-1)[touched] ^= bits
         return mask[:, : self.num_words].contiguous()
 
+    def _interval_tables(self, layout: GenomeLayout) -> None:
+        """Tables for short chromosomes (one word each, e.g. only the QTL after the observed-loci pass).
+
+        A Poisson crossover process on the meiosis positions makes the intervals between adjacent
+        loci recombine independently, each with r = ½(1 − exp(−2d)) (Haldane 1919); only the parity
+        of crossovers in an interval matters. So one uniform per interval gives the same
+        distribution as drawing counts and positions, with far fewer random numbers. The start
+        homologue is a toggle at the first locus with probability ½.
+        """
+        C, Lmax = layout.num_chromosomes, max(layout.loci_per_chromosome)
+        r = np.zeros((C, Lmax))  # (C, Lmax) toggle probability at each local locus; 0 = padding
+        for c, pos in enumerate(layout.meiosis_positions):
+            r[c, 0] = 0.5
+            r[c, 1:pos.size] = 0.5 * (1.0 - np.exp(-2.0 * np.diff(pos)))
+        self.toggle_probability = torch.tensor(r, dtype=torch.float64, device=self.device)
+        self.local_bit_value = torch.bitwise_left_shift(
+            torch.ones((), dtype=torch.int64, device=self.device), torch.arange(Lmax, device=self.device))  # (Lmax,)
+
+    def _interval_gametes(self, haplotypes: torch.Tensor, parents: torch.Tensor, generator) -> torch.Tensor:
+        R, N, _, W = haplotypes.shape  # here W == C: one word per chromosome
+        G = parents.shape[1]
+        u = torch.rand((R * G,) + tuple(self.toggle_probability.shape), dtype=torch.float64,
+                       generator=generator, device=self.device)  # (B, C, Lmax)
+        toggles = ((u < self.toggle_probability).to(torch.int64) * self.local_bit_value).sum(-1)  # (B, C)
+        for shift in (1, 2, 4, 8, 16, 32):  # prefix XOR: bit j = parity of toggles at loci <= j
+            toggles ^= toggles << shift
+        idx = parents.view(R, G, 1, 1).expand(R, G, 2, W)
+        h = torch.gather(haplotypes, 1, idx)  # (R, G, 2, W)
+        h0, h1 = h[:, :, 0], h[:, :, 1]
+        return h0 ^ ((h0 ^ h1) & toggles.view(R, G, W))
+
     def gametes(
         self, haplotypes: torch.Tensor, parents: torch.Tensor, generator: torch.Generator
     ) -> torch.Tensor:
         """One gamete from each parent: haplotypes (R, N, 2, W) int64, parents (R, G)
         int64 indices into N → gametes (R, G, W) int64."""
+        if self.method == "intervals":
+            return self._interval_gametes(haplotypes, parents, generator)
         R, N, _, W = haplotypes.shape
         G = parents.shape[1]
         B, C, dev = R * G, self.num_chromosomes, self.device

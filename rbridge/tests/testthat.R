@@ -1,0 +1,4 @@
+library(testthat)
+library(bslr)
+
+test_check("bslr")

@@ -1,0 +1,47 @@
+# 07 · Hamazaki & Iwata (2024) study, optimized allocation on BV and progeny variance (BVGVP)
+# Progeny allocated by softmax of mid-parent z(BV) and the pair's z(GVP), the expected genetic
+# variance of its progeny (eq. 5), weighted by h[cycle] in [0, 2], tuned by StoSOO (strategy (d)).
+# One of the seven strategies of docs/reproductions/hamazaki2024.md (python -m bsl.studies.hamazaki2024).
+
+scheme "hamazaki2024_bvgvp"
+seed 2024
+replicates 50
+
+genome { chromosomes 10  loci_per_chromosome 500  length 1 M  map kosambi }
+
+founders base from coalescent {
+  effective_size 2000
+  pool 2000
+  sample 250 by kmedoids
+  maf >= 0.05
+  random_mating 1
+}
+
+trait yield { qtl 2 per chromosome  effects normal(0, 1 / 20)  heritability 1 }
+
+feature BV = breeding_value(yield)
+feature WBV = weighted_breeding_value(yield)
+feature GVP = progeny_variance(yield)
+
+const n_parents = 15
+const n_progeny = 250
+
+param h[cycle 1..4] = [BV, GVP] in [0, 2] start 1
+
+repeat cycle 1..4 {
+  select parents = top n_parents by WBV
+  mate pairs = diallel(parents, selfing = true)
+  allocate n_progeny progeny over pairs by softmax(mean_parent(z(BV)) ++ z(GVP), weights = h[cycle])
+  cross pairs
+}
+
+objective gain = top(5, gv(yield)) at cycle 4 - top(5, gv(yield)) at cycle 0
+
+optimize h with stosoo {
+  maximize gain
+  evaluations 4000
+  replicates_per_evaluation 50
+  final_replicates 10000
+}
+
+report { per_cycle mean(gv), var(gv), top(5, gv), genic_var(gv), inbreeding(qtl) }

@@ -1,0 +1,37 @@
+# 03 · Hamazaki & Iwata (2024) study, equal allocation (EQ)
+# The study's baseline, the reference EQ program: 15 parents by weighted breeding value
+# (Jannink 2010), a diallel with selfing (120 pairs) and 250 progeny shared equally (3 to the
+# 10 pairs with the best mid-parent WBV, 2 to the other 110), four cycles.
+# One of the seven strategies of docs/reproductions/hamazaki2024.md (python -m bsl.studies.hamazaki2024).
+
+scheme "hamazaki2024_eq"
+seed 2024
+replicates 50
+
+genome { chromosomes 10  loci_per_chromosome 500  length 1 M  map kosambi }
+
+founders base from coalescent {
+  effective_size 2000
+  pool 2000
+  sample 250 by kmedoids
+  maf >= 0.05
+  random_mating 1
+}
+
+trait yield { qtl 2 per chromosome  effects normal(0, 1 / 20)  heritability 1 }
+
+feature WBV = weighted_breeding_value(yield)
+
+const n_parents = 15
+const n_progeny = 250
+
+repeat cycle 1..4 {
+  select parents = top n_parents by WBV
+  mate pairs = diallel(parents, selfing = true)
+  allocate n_progeny progeny over pairs by equal
+  cross pairs
+}
+
+objective gain = top(5, gv(yield)) at cycle 4 - top(5, gv(yield)) at cycle 0
+
+report { per_cycle mean(gv), var(gv), top(5, gv), genic_var(gv), inbreeding(qtl) }
