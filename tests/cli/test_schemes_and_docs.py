@@ -53,9 +53,19 @@ def bsl(*args, cwd=None) -> subprocess.CompletedProcess:
 
 
 def run_scheme(path: Path, out: Path, cache: str) -> None:
-    from bsl.api import run
+    from dataclasses import replace
 
-    result = run(path, reps=2, out=out, cache_dir=cache, workers=min(4, os.cpu_count() or 1))
+    from bsl.api import load, run
+
+    graph = load(path)
+    if graph.program.optimize is not None:  # a reduced optimization: a few evaluations of 2 replicates
+        from bsl.optimize.search import run_search
+        graph.program.optimize = replace(graph.program.optimize, evaluations=4, replicates_per_evaluation=2,
+                                         final_replicates=2)
+        found = run_search(graph, out / "optimize")
+        assert found.evaluations >= 4 and (out / "optimize" / "best.json").is_file()
+        graph = load(path)
+    result = run(graph, reps=2, out=out, cache_dir=cache, workers=min(4, os.cpu_count() or 1))
     assert result.cycles["replicate"].nunique() == 2
     assert result.cycles["value"].notna().all()
     for name, value in zip(result.objectives["objective"], result.objectives["value"]):
