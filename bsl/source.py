@@ -34,7 +34,7 @@ class SourceFile:
         return SourceFile(str(path), p.read_text(encoding="utf-8"))
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        lines = [x.rstrip("\r") for x in self.text.split("\n")]  # lark counts lines by \n only
         return lines[line - 1] if 1 <= line <= len(lines) else ""
 
     def span_at(self, offset: int, length: int = 1) -> Span:

@@ -36,12 +36,21 @@ class RUnavailable(RuntimeError):
 
 def _robjects():
     """rpy2.robjects, imported late: rpy2 is an optional dependency (`pip install 'bsl[r]'`)."""
+    # rpy2 puts R's library folders (the system's among them) in front of LD_LIBRARY_PATH in
+    # os.environ; every later subprocess would inherit them, and a Python built elsewhere (pyenv,
+    # conda) started from this one would load the system's libpython. R is loaded by then: restore.
+    saved = os.environ.get("LD_LIBRARY_PATH")
     try:
         import rpy2.robjects as ro
     except ImportError as exc:
         raise RUnavailable(f"rpy2 is not installed ({exc}); install it with `pip install 'bsl[r]'`") from None
     except Exception as exc:  # rpy2 raises various errors when R itself is missing or mismatched
         raise RUnavailable(f"rpy2 cannot start R: {type(exc).__name__}: {exc}") from None
+    finally:
+        if saved is None:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+        else:
+            os.environ["LD_LIBRARY_PATH"] = saved
     return ro
 
 

@@ -120,7 +120,7 @@ class _Checker:
                 self.check_feature_decl(d)
             elif isinstance(d, (ast.ModelDecl, ast.EnvironmentDecl)):
                 self.error("BSL490", f"`{_keyword(d)}` declarations are not supported by this version of bsl",
-                           d.span, "remove the declaration; parameters and optimization come in a later release")
+                           d.span, "remove the declaration; environments and generative models come in a later release")
             elif isinstance(d, ast.FoundersDecl) and d.source == "model":
                 pass  # reported in check_founders
         self.repeat = singles.get(ast.RepeatDecl)  # type: ignore[assignment]

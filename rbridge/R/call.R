@@ -102,13 +102,14 @@ child_env <- function() {
   if (is.null(current) || !nzchar(current)) return(NULL)
   added <- r_ld_library_path()
   if (!nzchar(added)) return(NULL)
-  if (identical(current, added)) {
-    env <- env[names(env) != "LD_LIBRARY_PATH"]
-  } else if (startsWith(current, paste0(added, ":"))) {
-    env[["LD_LIBRARY_PATH"]] <- substring(current, nchar(added) + 2L)
-  } else {
-    return(NULL)
+  if (!startsWith(current, added)) return(NULL)
+  # R run from R (R CMD check, Rscript in a script) adds its folders once per level
+  while (startsWith(current, added)) {
+    rest <- substring(current, nchar(added) + 1L)
+    if (nzchar(rest) && !startsWith(rest, ":")) break
+    current <- sub("^:", "", rest)
   }
+  if (nzchar(current)) env[["LD_LIBRARY_PATH"]] <- current else env <- env[names(env) != "LD_LIBRARY_PATH"]
   env
 }
 

@@ -12,6 +12,8 @@
 #'   \code{bsl_not_found} saying how to install or point at bsl when it is
 #'   not found; if \code{FALSE}, return \code{NA} instead.
 #' @return The path of the executable, a character string.
+#' @examples
+#' bsl_executable(required = FALSE)
 #' @export
 bsl_executable <- function(required = TRUE) {
   candidates <- c(option = getOption("bslr.bsl", ""),
@@ -38,6 +40,8 @@ bsl_executable <- function(required = TRUE) {
 #' Is bsl installed?
 #'
 #' @return \code{TRUE} when \code{\link{bsl_executable}} finds the executable.
+#' @examples
+#' bsl_available()
 #' @export
 bsl_available <- function() {
   !is.na(tryCatch(bsl_executable(required = FALSE), bsl_error = function(e) NA_character_))

@@ -12,7 +12,7 @@ test_that("bsl_check on a broken scheme is a bsl_error with bsl's located diagno
   msg <- conditionMessage(err)
   expect_match(msg, "error[BSL", fixed = TRUE)
   expect_match(msg, "broken.bsl:13:29: error[BSL201]: unknown name `WVB`", fixed = TRUE)
-  expect_match(msg, "^\\s+\\|\\s+\\^\\^\\^", perl = TRUE, all = FALSE)
+  expect_match(msg, "\n\\s+\\|\\s+\\^\\^\\^\n")  # the caret under the name
   expect_match(msg, "did you mean `WBV`?", fixed = TRUE)
   expect_identical(err$status, 1L)
 })

@@ -7,4 +7,4 @@ repeat cycle 1..2 {
   mate pairs = diallel(parents)
   cross pairs
 }
-param w = 1 in [0, 2] start 1
+environment trials { locations 4 }

@@ -1,0 +1,699 @@
+"""The Hamazaki & Iwata (2024) study: the seven progeny-allocation strategies of
+schemes/02_hamazaki2024 run on every trait replicate, and the page that compares them with the
+paper's Table 1, Fig. 3A/3B/3D and Table 2.
+
+    python -m bsl.studies.hamazaki2024 --out DIR [--evaluations N] [--trait-replicates K]
+        [--final-replicates F] [--replicates-per-evaluation R] [--resume] [--page FILE]
+
+DIR holds study.json (settings, trait seeds, sessions with their wall time) and, for trait
+replicate k and strategy s, ``trait_kk/s/``: the optimization's trace.csv and best.json
+(bsl.optimize.search, every evaluation on disk before the next starts), timing.json, and
+``final/``, the results contract of the strategy run with F replicates. A step whose
+``final/objectives.csv`` exists is done; ``--resume`` skips it and continues an interrupted
+optimization from its trace. The page is rendered from DIR alone, at the end of every session.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shlex
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+STRATEGIES = ("EQ", "BV", "WBV", "TBV", "BVGVP", "WBVGVP", "TBVGVP")
+SCHEMES_DIR = Path(__file__).resolve().parents[2] / "schemes" / "02_hamazaki2024"
+DEFAULT_PAGE = Path("docs") / "reproductions" / "hamazaki2024.md"
+
+# Hamazaki & Iwata (2024), Front. Plant Sci. 15:1361894: Table 1 used 4,000 evaluations x 50
+# simulations per strategy and trait, and 10,000 simulations to compare the answers.
+PAPER_SETTINGS = {"evaluations": 4000, "trait_replicates": 10, "final_replicates": 10000,
+                  "replicates_per_evaluation": 50}
+PAPER_TABLE1 = {  # improvement in final gain over EQ (%): min, mean, max over ten traits
+    "BV": (0.00, 2.97, 4.89), "WBV": (2.07, 2.88, 3.89), "TBV": (2.11, 3.52, 5.86),
+    "BVGVP": (6.40, 8.63, 12.4), "WBVGVP": (6.99, 8.28, 9.95), "TBVGVP": (7.22, 9.33, 12.4)}
+PAPER_TABLE2 = {  # optimized h for generations tau = 0..3 after 20,000 evaluations (one trait)
+    ("BV", "BV"): (1.00, 0.33, 1.67, 1.89),
+    ("BVGVP", "BV"): (1.00, 1.00, 1.67, 1.67), ("BVGVP", "GVP"): (0.33, 1.00, 1.67, 1.67)}
+PAPER_FIG3B = {  # share of the 10,000 simulations whose final gain passed the local optimum near 1.15 (%)
+    "EQ": 1.85, "BV": 16.0, "WBV": 16.4, "TBV": 30.1, "BVGVP": 55.1, "WBVGVP": 47.6, "TBVGVP": 49.4}
+STYLE = {  # Fig. 3: EQ black; BV orange, WBV blue, both red; dashed without GVP, solid with it
+    "EQ": ("#000000", ""), "BV": ("#e69f00", "7,4"), "WBV": ("#0072b2", "7,4"), "TBV": ("#d62728", "7,4"),
+    "BVGVP": ("#e69f00", ""), "WBVGVP": ("#0072b2", ""), "TBVGVP": ("#d62728", "")}
+# --small-founders: the same program on a small coalescent panel, for tests and smoke runs.
+SMALL_GENOME = "genome { chromosomes 10  loci_per_chromosome 40  length 1 M  map kosambi }"
+SMALL_FOUNDERS = "founders {name} from coalescent {{ effective_size 200  pool 120  sample 60 by kmedoids }}"
+
+
+@dataclass(frozen=True)
+class StudySettings:
+    """What the study runs; a resumed study must have the same settings."""
+
+    evaluations: int = 4000
+    trait_replicates: int = 10
+    final_replicates: int = 10000
+    replicates_per_evaluation: int = 50
+    strategies: tuple[str, ...] = STRATEGIES
+    small_founders: bool = False
+
+    def departures(self) -> list[str]:
+        """How these settings fall short of the paper's Table 1, in words; empty at full size."""
+        out = [f"{k.replace('_', ' ')} {getattr(self, k)} (paper {v})" for k, v in PAPER_SETTINGS.items()
+               if getattr(self, k) != v]
+        if self.strategies != STRATEGIES:
+            out.append(f"strategies {', '.join(self.strategies)} only")
+        if self.small_founders:
+            out.append("small founders (--small-founders)")
+        return out
+
+
+# ---- running --------------------------------------------------------------------------------
+
+def strategy_graph(strategy: str, settings: StudySettings, seed: int, schemes_dir: Path = SCHEMES_DIR):
+    """The strategy's scheme compiled, with the trait replicate's seed and the study's budget."""
+    from bsl import api
+    from bsl.diagnostics import BslError, Diagnostic
+    from bsl.ir.graph import ExecutionGraph
+    from bsl.source import SourceFile
+
+    path = schemes_dir / f"{strategy.lower()}.bsl"
+    if not path.is_file():
+        raise BslError(Diagnostic("BSL001", f"scheme file `{path}` does not exist", path=str(path),
+                                  hint="the study reads schemes/02_hamazaki2024/ of a source checkout"))
+    text = path.read_text(encoding="utf-8")
+    if settings.small_founders:
+        text = _small_founders(text, path)
+    graph = api.load(SourceFile(str(path), text))
+    program = graph.program
+    spec = program.optimize
+    if spec is not None:
+        spec = replace(spec, evaluations=settings.evaluations, final_replicates=settings.final_replicates,
+                       replicates_per_evaluation=settings.replicates_per_evaluation)
+    program = replace(program, seed=seed, optimize=spec)
+    return ExecutionGraph(program, graph.ops, graph.simulate_loci, list(graph.passes))
+
+
+def _small_founders(text: str, path: Path) -> str:
+    genome = re.compile(r"^genome\s*\{[^}]*\}", re.M)
+    founders = re.compile(r"^founders\s+(\w+)\s+from\s+coalescent\s*\{[^}]*\}", re.M)
+    if len(genome.findall(text)) != 1 or len(founders.findall(text)) != 1:
+        raise ValueError(f"{path}: --small-founders needs one `genome` and one coalescent `founders` block")
+    text = genome.sub(SMALL_GENOME, text)
+    return founders.sub(lambda m: SMALL_FOUNDERS.format(name=m.group(1)), text)
+
+
+def _with_constant(graph, name: str, value):
+    from bsl.ir.graph import ExecutionGraph
+    program = replace(graph.program, constants={**graph.program.constants, name: value})
+    return ExecutionGraph(program, graph.ops, graph.simulate_loci, list(graph.passes))
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _trace_rows(path: Path) -> int:
+    """Finished evaluations in a trace (complete lines after the header); 0 when there is none."""
+    if not path.is_file():
+        return 0
+    return max(0, path.read_bytes().count(b"\n") - 1)
+
+
+class _Log:
+    """Human progress on stderr: one line per step, optimizer progress every 20 seconds."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self._last = 0.0
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    def evaluations(self, prefix: str):
+        def progress(done: int, total: int, best: float, elapsed: float) -> None:
+            if time.monotonic() - self._last > 20 or done >= total:
+                self._last = time.monotonic()
+                rate = elapsed / done if done else float("nan")
+                self(f"{prefix}: evaluation {done}/{total}, best {best:.5g}, {rate:.2f} s each")
+        return progress
+
+
+def run_task(out: Path, strategy: str, trait: int, seed: int, settings: StudySettings, *, schemes_dir: Path,
+             device: str, log: _Log) -> None:
+    """One strategy on one trait replicate: optimize (checkpointed) if it has a parameter, then the final run."""
+    from bsl import api
+    from bsl.io.results import write_results
+    from bsl.optimize.search import BEST, TRACE, run_search
+
+    folder = out / f"trait_{trait:02d}" / strategy.lower()
+    if (folder / "final" / "objectives.csv").is_file():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = f"[trait {trait}/{settings.trait_replicates} · {strategy}]"
+    graph = strategy_graph(strategy, settings, seed, schemes_dir)
+    timing = _read_json(folder / "timing.json")
+    if graph.program.optimize is not None:
+        if not (folder / BEST).is_file():
+            before = _trace_rows(folder / TRACE)
+            log(f"{prefix} optimizing h with StoSOO: {settings.evaluations} evaluations x "
+                f"{settings.replicates_per_evaluation} replicates" + (f", resuming after {before}" if before else ""))
+            t0 = time.perf_counter()
+            result = run_search(graph, folder, resume=(folder / TRACE).is_file(), device=device,
+                                progress=log.evaluations(prefix), status=None, final=False)
+            timing["optimize_seconds"] = timing.get("optimize_seconds", 0.0) + time.perf_counter() - t0
+            timing["evaluations_timed"] = timing.get("evaluations_timed", 0) + result.evaluations - before
+            _write_json(folder / "timing.json", timing)
+        best = _read_json(folder / BEST)
+        graph = _with_constant(graph, best["param"], best["values"])
+    log(f"{prefix} final run: {settings.final_replicates} replicates")
+    t0 = time.perf_counter()
+    res = api.run(graph, reps=settings.final_replicates, device=device)
+    write_results(folder / "final", cycles=res.cycles, objectives=res.objectives, manifest=res.manifest)
+    timing["final_seconds"] = time.perf_counter() - t0
+    timing["final_replicates"] = settings.final_replicates
+    _write_json(folder / "timing.json", timing)
+
+
+def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str, device: str = "cpu",
+              schemes_dir: Path = SCHEMES_DIR, log: _Log | None = None) -> dict:
+    """Run (or continue) every strategy on every trait replicate; return study.json's content."""
+    from bsl.diagnostics import BslError, Diagnostic
+    from bsl.runtime.architecture import build_architecture, default_cache_dir
+
+    log = log or _Log()
+    path = out / "study.json"
+    if path.is_file() and not resume:
+        raise BslError(Diagnostic("BSL533", f"{out} already holds a study", path="<command line>",
+                                  hint=f"add --resume to continue it, or choose another --out"))
+    study = _read_json(path)
+    if study:
+        stored = StudySettings(**{**study["settings"], "strategies": tuple(study["settings"]["strategies"])})
+        if replace(stored, trait_replicates=settings.trait_replicates) == settings and \
+                settings.trait_replicates > stored.trait_replicates:  # more trait replicates: seeds go on
+            study["settings"]["trait_replicates"] = settings.trait_replicates
+            study["trait_seeds"] = [study["trait_seeds"][0] + k for k in range(settings.trait_replicates)]
+        elif stored != settings:
+            changed = [k for k in asdict(settings) if getattr(stored, k) != getattr(settings, k)]
+            raise BslError(Diagnostic("BSL533", f"{out} was started with other settings ({', '.join(changed)})",
+                                      path="<command line>",
+                                      hint=f"resume with the same options: {study['sessions'][0]['command']}"))
+    elif resume and not path.is_file():
+        raise BslError(Diagnostic("BSL532", f"nothing to resume: {path} does not exist", path="<command line>",
+                                  hint="run without --resume first"))
+    if not study:
+        from bsl import api
+        from bsl.source import SourceFile
+        eq = schemes_dir / "eq.bsl"
+        base_seed = api.load(SourceFile(str(eq), eq.read_text(encoding="utf-8"))).program.seed
+        study = {"settings": {**asdict(settings), "strategies": list(settings.strategies)},
+                 "trait_seeds": [base_seed + k for k in range(settings.trait_replicates)],
+                 "founders_seconds": {}, "sessions": []}
+    out.mkdir(parents=True, exist_ok=True)
+    session = {"command": command, "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "device": device, "wall_seconds": 0.0, "finished": False}
+    study["sessions"].append(session)
+    _write_json(path, study)
+    t0 = time.perf_counter()
+    try:
+        for k, seed in enumerate(study["trait_seeds"], start=1):
+            if str(k) not in study["founders_seconds"]:
+                log(f"[trait {k}/{settings.trait_replicates}] founders and QTL for seed {seed}")
+                graph = strategy_graph("EQ", settings, seed, schemes_dir)
+                t1 = time.perf_counter()
+                build_architecture(graph.program, graph.simulate_loci, cache_dir=default_cache_dir(),
+                                   workers=min(4, os.cpu_count() or 1))
+                study["founders_seconds"][str(k)] = time.perf_counter() - t1
+            for strategy in settings.strategies:
+                run_task(out, strategy, k, seed, settings, schemes_dir=schemes_dir, device=device, log=log)
+                session["wall_seconds"] = time.perf_counter() - t0
+                _write_json(path, study)
+        session["finished"] = True
+    finally:
+        session["wall_seconds"] = time.perf_counter() - t0
+        _write_json(path, study)
+    return study
+
+
+# ---- collecting -----------------------------------------------------------------------------
+
+@dataclass
+class StrategyResult:
+    """One strategy on one trait replicate, read back from its folder."""
+
+    gains: "object"  # np.ndarray (F,): final gain of every replicate
+    per_cycle: dict  # metric -> (cycles,) mean over replicates: "gain" (top-5 vs cycle 0), "var(gv)", ...
+    weights: dict | None  # best.json, None for EQ
+    timing: dict
+
+
+def collect(out: Path, study: dict, *, figures_trait: int = 1) -> dict:
+    """{(trait, strategy): StrategyResult} for every finished step; cycles are read for one trait only."""
+    import pandas as pd
+
+    results = {}
+    for k in range(1, len(study["trait_seeds"]) + 1):
+        for strategy in study["settings"]["strategies"]:
+            folder = out / f"trait_{k:02d}" / strategy.lower()
+            final = folder / "final"
+            if not (final / "objectives.csv").is_file():
+                continue
+            obj = pd.read_csv(final / "objectives.csv")
+            gains = obj.loc[obj["objective"] == "gain", "value"].to_numpy()
+            per_cycle = {}
+            if k == figures_trait:
+                cyc = pd.read_parquet(final / "cycles.parquet")
+                top = cyc[cyc["metric"] == "top(5, gv)"].pivot(index="replicate", columns="cycle", values="value")
+                per_cycle["gain"] = (top.sub(top[0], axis=0)).mean().to_numpy()
+                for metric in ("var(gv)", "mean(gv)", "genic_var(gv)"):
+                    m = cyc[cyc["metric"] == metric]
+                    per_cycle[metric] = m.groupby("cycle")["value"].mean().to_numpy()
+            best = folder / "best.json"
+            results[(k, strategy)] = StrategyResult(gains, per_cycle, _read_json(best) if best.is_file() else None,
+                                                    _read_json(folder / "timing.json"))
+    return results
+
+
+def improvements(results: dict, study: dict) -> dict:
+    """{strategy: [improvement over EQ (%) per finished trait replicate]} (Table 1's raw numbers)."""
+    out: dict = {}
+    for k in range(1, len(study["trait_seeds"]) + 1):
+        if (k, "EQ") not in results:
+            continue
+        eq = float(results[(k, "EQ")].gains.mean())
+        for s in study["settings"]["strategies"]:
+            if s != "EQ" and (k, s) in results:
+                out.setdefault(s, []).append(100.0 * (float(results[(k, s)].gains.mean()) - eq) / abs(eq))
+    return out
+
+
+def timings(results: dict, study: dict) -> dict:
+    """Measured cost per evaluation (per strategy), per final replicate, and the full-size projection."""
+    settings = study["settings"]
+    per_eval: dict = {}
+    for (k, s), r in results.items():
+        if r.timing.get("evaluations_timed"):
+            per_eval.setdefault(s, []).append(r.timing["optimize_seconds"] / r.timing["evaluations_timed"])
+    per_eval = {s: sum(v) / len(v) for s, v in per_eval.items()}
+    finals = [r.timing["final_seconds"] / r.timing["final_replicates"] for r in results.values()
+              if r.timing.get("final_replicates")]
+    per_final = sum(finals) / len(finals) if finals else math.nan
+    founders = [v for v in study["founders_seconds"].values()]
+    per_founders = max(founders) if founders else math.nan
+    scale = PAPER_SETTINGS["replicates_per_evaluation"] / settings["replicates_per_evaluation"]
+    full = {"optimize": sum(per_eval.get(s, math.nan) * scale for s in STRATEGIES[1:])
+            * PAPER_SETTINGS["evaluations"] * PAPER_SETTINGS["trait_replicates"],
+            "final": per_final * PAPER_SETTINGS["final_replicates"] * len(STRATEGIES)
+            * PAPER_SETTINGS["trait_replicates"],
+            "founders": per_founders * PAPER_SETTINGS["trait_replicates"]}
+    full["total"] = sum(full.values())
+    wall = sum(s["wall_seconds"] for s in study["sessions"])
+    return {"per_evaluation": per_eval, "per_final_replicate": per_final, "founders": per_founders,
+            "scale": scale, "full": full, "wall": wall}
+
+
+# ---- figures (SVG written directly: no plotting dependency) ----------------------------------
+
+def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    if not hi > lo:
+        return [lo]
+    raw = (hi - lo) / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    return [round(first + i * step, 12) for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def svg_lines(series: list[tuple[str, list[float], list[float]]], *, title: str, xlabel: str, ylabel: str,
+              integer_x: bool = False, width: int = 680, height: int = 420) -> str:
+    """A line chart: one polyline per (label, xs, ys), styled by STYLE[label], legend on the right."""
+    left, right, top, bottom = 70, 120, 34, 50
+    xs = [x for _, sx, _ in series for x in sx]
+    ys = [y for _, _, sy in series for y in sy if math.isfinite(y)]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
+    pad = 0.05 * (y1 - y0 or abs(y1) or 1.0)
+    y0, y1 = y0 - pad, y1 + pad
+    pw, ph = width - left - right, height - top - bottom
+
+    def px(x: float) -> float:
+        return left + (x - x0) / ((x1 - x0) or 1.0) * pw
+
+    def py(y: float) -> float:
+        return top + ph - (y - y0) / ((y1 - y0) or 1.0) * ph
+
+    e = []
+    e.append(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">')
+    e.append(f'<rect width="{width}" height="{height}" fill="white"/>')
+    e.append(f'<text x="{left + pw / 2:.1f}" y="20" text-anchor="middle" font-size="14">{_xml(title)}</text>')
+    xticks = list(range(int(x0), int(x1) + 1)) if integer_x else _ticks(x0, x1)
+    for t in xticks:
+        e.append(f'<line x1="{px(t):.1f}" y1="{top}" x2="{px(t):.1f}" y2="{top + ph}" stroke="#e5e5e5"/>')
+        e.append(f'<text x="{px(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>')
+    for t in _ticks(y0, y1):
+        e.append(f'<line x1="{left}" y1="{py(t):.1f}" x2="{left + pw}" y2="{py(t):.1f}" stroke="#e5e5e5"/>')
+        e.append(f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+    e.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>')
+    e.append(f'<text x="{left + pw / 2:.1f}" y="{height - 12}" text-anchor="middle">{_xml(xlabel)}</text>')
+    e.append(f'<text transform="translate(18,{top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
+             f'{_xml(ylabel)}</text>')
+    for i, (label, sx, sy) in enumerate(series):
+        colour, dash = STYLE.get(label, ("#555555", ""))
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(sx, sy) if math.isfinite(y))
+        e.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}>'
+                 f'<title>{_xml(label)}</title></polyline>')
+        ly = top + 14 + 18 * i
+        e.append(f'<line x1="{left + pw + 12}" y1="{ly}" x2="{left + pw + 44}" y2="{ly}" stroke="{colour}" '
+                 f'stroke-width="2"{dash_attr}/>')
+        e.append(f'<text x="{left + pw + 50}" y="{ly + 4}">{_xml(label)}</text>')
+    e.append("</svg>")
+    return "\n".join(e) + "\n"
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def write_figures(results: dict, study: dict, folder: Path, trait: int = 1) -> dict[str, str]:
+    """Fig. 3A (gain over cycles), 3B (CDF of the final gain) and 3D (genetic variance) for one trait."""
+    import numpy as np
+
+    present = [s for s in study["settings"]["strategies"] if (trait, s) in results]
+    if not present:
+        return {}
+    folder.mkdir(parents=True, exist_ok=True)
+    cycles = list(range(len(results[(trait, present[0])].per_cycle["gain"])))
+    probs = np.linspace(0.0, 1.0, 401)
+    figures = {
+        "fig3a_gain.svg": svg_lines([(s, cycles, list(results[(trait, s)].per_cycle["gain"])) for s in present],
+                                    title="A · genetic gain (top 5) over cycles", xlabel="cycle",
+                                    ylabel="gain: top-5 gv minus cycle 0", integer_x=True),
+        "fig3b_cdf.svg": svg_lines([(s, list(np.quantile(results[(trait, s)].gains, probs)), list(100 * probs))
+                                    for s in present], title="B · final gain across simulations (CDF)",
+                                   xlabel="final gain at cycle 4", ylabel="percentile of simulations (%)"),
+        "fig3d_variance.svg": svg_lines([(s, cycles, list(results[(trait, s)].per_cycle["var(gv)"]))
+                                         for s in present], title="D · genetic variance over cycles",
+                                        xlabel="cycle", ylabel="var(gv)", integer_x=True),
+    }
+    for name, svg in figures.items():
+        (folder / name).write_text(svg, encoding="utf-8")
+    return figures
+
+
+# ---- the page -------------------------------------------------------------------------------
+
+def _fmt_time(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "n/a"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
+    """The reproduction page (Markdown), from the study folder's contents."""
+    import numpy as np
+
+    from bsl import __version__
+    from bsl.io.provenance import package_versions
+
+    st = study["settings"]
+    settings = StudySettings(**{**st, "strategies": tuple(st["strategies"])})
+    strategies = st["strategies"]
+    optimized = [s for s in strategies if s != "EQ"]
+    imp = improvements(results, study)
+    tm = timings(results, study)
+    seeds = study["trait_seeds"]
+    done = len(results)
+    total = len(seeds) * len(strategies)
+    versions = package_versions()
+    L: list[str] = []
+    add = L.append
+    add("# Hamazaki & Iwata (2024) reproduced: Table 1, Figure 3 and Table 2")
+    add("")
+    add("Generated by `python -m bsl.studies.hamazaki2024` from its study folder; do not edit by hand. "
+        "The paper: K. Hamazaki and H. Iwata (2024), *AI-assisted selection of mating pairs through "
+        "simulation-based optimized progeny allocation strategies in plant breeding*, Front. Plant Sci. "
+        "15:1361894. The seven strategies are the schemes in "
+        "[schemes/02_hamazaki2024/](../../schemes/02_hamazaki2024/).")
+    add("")
+    departures = settings.departures()
+    if departures:
+        add(f"> **Reduced study.** This is not the paper's full design: {'; '.join(departures)}. "
+            f"The full-size study is `python -m bsl.studies.hamazaki2024 --out runs/hamazaki2024`, projected "
+            f"at **{_fmt_time(tm['full']['total'])}** on this machine from the timings measured below.")
+        add("")
+    if done < total:
+        add(f"> **Unfinished:** {done} of {total} strategy × trait runs are done; resume with `--resume`.")
+        add("")
+    add("## What was run")
+    add("")
+    add("| | |")
+    add("|---|---|")
+    for i, s in enumerate(study["sessions"], start=1):
+        add(f"| command{f' (session {i})' if len(study['sessions']) > 1 else ''} | `{s['command']}` |")
+    add(f"| strategies | {', '.join(strategies)} |")
+    add(f"| trait replicates | {len(seeds)} (scheme `seed` {', '.join(map(str, seeds))}: QTL, effects and "
+        f"founder panel of each) |")
+    add(f"| optimization | StoSOO, {st['evaluations']} evaluations × {st['replicates_per_evaluation']} "
+        f"simulations, h in [0, 2] starting at 1 |")
+    add(f"| final comparison | {st['final_replicates']} simulations per strategy and trait replicate |")
+    add("| founders | " + ("small test panel (`--small-founders`)" if st["small_founders"] else
+                          "msprime coalescent, Ne 2000, pool 2000, 250 by k-medoids, 10 × 500 loci, kosambi") + " |")
+    add(f"| wall time | {_fmt_time(tm['wall'])} in {len(study['sessions'])} session(s), "
+        f"{os.cpu_count()} CPU cores, device {study['sessions'][-1]['device']} |")
+    add(f"| software | bsl {__version__}, torch {versions.get('torch')}, msprime {versions.get('msprime')}, "
+        f"Python {versions.get('python')} |")
+    add("")
+    add("## Table 1: improvement in final genetic gain over equal allocation (EQ)")
+    add("")
+    add("Improvement = (mean final gain of the strategy − mean final gain of EQ) / mean final gain of EQ, "
+        "per trait replicate; min, mean and max over the trait replicates.")
+    add("")
+    add("| strategy | min (%) | mean (%) | max (%) | beats EQ | paper min | paper mean | paper max |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for s in optimized:
+        v = imp.get(s, [])
+        p = PAPER_TABLE1[s]
+        ours = (f"{min(v):.2f} | {sum(v) / len(v):.2f} | {max(v):.2f} | {sum(x > 0 for x in v)}/{len(v)}"
+                if v else "– | – | – | –")
+        add(f"| {s} | {ours} | {p[0]:.2f} | {p[1]:.2f} | {p[2]:.3g} |")
+    add("")
+    if imp:
+        every = all(x > 0 for v in imp.values() for x in v) and set(imp) == set(optimized)
+        tbvgvp = imp.get("TBVGVP")
+        verdict = ("n/a" if not tbvgvp else f"{sum(tbvgvp) / len(tbvgvp):.2f} % "
+                   f"({'≥' if sum(tbvgvp) / len(tbvgvp) >= 7 else '<'} 7 %)")
+        add(f"Every optimized strategy beats EQ on every trait replicate: **{'yes' if every else 'no'}**. "
+            f"TBVGVP's mean improvement: **{verdict}** (paper: 9.33 %, range 7.22–12.4 %).")
+        add("")
+    add("### Final gain per trait replicate (the numbers behind Table 1; Fig. 3C of the paper)")
+    add("")
+    add("Mean final gain ± its standard error over the final simulations.")
+    add("")
+    add("| trait replicate (seed) | " + " | ".join(strategies) + " |")
+    add("|---|" + "---:|" * len(strategies))
+    for k, seed in enumerate(seeds, start=1):
+        cells = []
+        for s in strategies:
+            r = results.get((k, s))
+            cells.append("–" if r is None else
+                         f"{r.gains.mean():.4f} ± {r.gains.std(ddof=1) / math.sqrt(r.gains.size):.4f}")
+        add(f"| {k} ({seed}) | " + " | ".join(cells) + " |")
+    add("")
+    add(f"## Figure 3: trait replicate 1, {st['final_replicates']} simulations per strategy")
+    add("")
+    add("Dashed: optimized without GVP; solid: with GVP; black: EQ (the paper's styles).")
+    add("")
+    for name, caption in (("fig3a_gain.svg", "A: gain over cycles"), ("fig3b_cdf.svg", "B: CDF of the final gain"),
+                          ("fig3d_variance.svg", "D: genetic variance over cycles")):
+        add(f"![{caption}]({figures_dir}/{name})")
+        add("")
+    present = [s for s in strategies if (1, s) in results and results[(1, s)].per_cycle]
+    if present:
+        cycles = range(len(results[(1, present[0])].per_cycle["gain"]))
+        add("| strategy | " + " | ".join(f"gain, cycle {c}" for c in cycles if c) + " | "
+            + " | ".join(f"var(gv), cycle {c}" for c in cycles) + " |")
+        add("|---|" + "---:|" * (2 * len(cycles) - 1))
+        for s in present:
+            pc = results[(1, s)].per_cycle
+            add(f"| {s} | " + " | ".join(f"{pc['gain'][c]:.4f}" for c in cycles if c) + " | "
+                + " | ".join(f"{pc['var(gv)'][c]:.4f}" for c in cycles) + " |")
+        add("")
+        add("Percentiles of the final gain (Fig. 3B read at 1, 10, 50, 90 and 99 %):")
+        add("")
+        add("| strategy | 1 % | 10 % | 50 % | 90 % | 99 % | paper: share above its local optimum ≈ 1.15 |")
+        add("|---|---:|---:|---:|---:|---:|---:|")
+        for s in present:
+            q = np.quantile(results[(1, s)].gains, [0.01, 0.1, 0.5, 0.9, 0.99])
+            add(f"| {s} | " + " | ".join(f"{x:.4f}" for x in q) + f" | {PAPER_FIG3B[s]} % |")
+        add("")
+    add("## Table 2: optimized weights h (trait replicate 1)")
+    add("")
+    add("Generation τ = cycle − 1 (the paper counts from 0). The paper's values are after 20,000 "
+        "evaluations; its Table 2 shows BV and BVGVP only.")
+    add("")
+    add("| strategy | feature | τ = 0 | τ = 1 | τ = 2 | τ = 3 | paper τ = 0..3 | estimated gain (optimizer) | "
+        "final gain |")
+    add("|---|---|---:|---:|---:|---:|---|---:|---:|")
+    for s in optimized:
+        r = results.get((1, s))
+        if r is None or r.weights is None:
+            continue
+        labels = [n.split(".", 1)[1] for n in r.weights["names"][:len(r.weights["values"][0])]]
+        for j, lab in enumerate(labels):
+            h = [row[j] for row in r.weights["values"]]
+            paper = PAPER_TABLE2.get((s, lab))
+            est = f"{r.weights['estimated_objective']:.4f}" if j == 0 else ""
+            fin = f"{r.gains.mean():.4f}" if j == 0 else ""
+            add(f"| {s if j == 0 else ''} | {lab} | " + " | ".join(f"{x:.3f}" for x in h) + " | "
+                + (", ".join(f"{x:.2f}" for x in paper) if paper else "–") + f" | {est} | {fin} |")
+    add("")
+    add("## Timing and the full-size projection")
+    add("")
+    add("| strategy | seconds per evaluation (measured) |")
+    add("|---|---:|")
+    for s, v in tm["per_evaluation"].items():
+        add(f"| {s} | {v:.3f} |")
+    add("")
+    scale_note = ("" if tm["scale"] == 1 else
+                  f" Evaluations were measured at {st['replicates_per_evaluation']} simulations and scaled "
+                  f"linearly to 50 (×{tm['scale']:g}), which overstates the cost (fixed costs per evaluation).")
+    add(f"A final-comparison simulation costs {tm['per_final_replicate'] * 1000:.2f} ms; founders and QTL for a "
+        f"trait replicate took up to {_fmt_time(tm['founders'])} (simulated once, then cached). "
+        f"The full study (6 optimized strategies × 10 trait replicates × 4,000 evaluations × 50 simulations, "
+        f"then 7 × 10 × 10,000 final simulations) is projected at {_fmt_time(tm['full']['optimize'])} of "
+        f"optimization + {_fmt_time(tm['full']['final'])} of final runs + {_fmt_time(tm['full']['founders'])} "
+        f"of founders = **{_fmt_time(tm['full']['total'])}** on this machine.{scale_note}")
+    add("")
+    add("## Differences from the paper")
+    add("")
+    for line in DIFFERENCES:
+        add(f"- {line}")
+    add("")
+    return "\n".join(L)
+
+
+DIFFERENCES = (
+    "**Founders.** The paper simulated 4,000 haplotypes per chromosome with GENOME, kept 500 loci of "
+    "MAF ≥ 0.01, drew 2,000 founders by resampling haplotypes and mated them at random once; bsl simulates "
+    "2,000 diploids with msprime (Ne 2,000), keeps 500 loci of MAF ≥ 0.05 per chromosome and mates them at "
+    "random once. Both pick the 250 founders by k-medoids. The allele-frequency spectra differ (rarer "
+    "favourable alleles in the paper), which changes how genetic variance evolves (Fig. 3D) and how much "
+    "room an allocation strategy has.",
+    "**Trait replicates.** The paper kept one parent panel and redrew QTL positions and effects ten times. "
+    "In bsl the scheme's one `seed` draws both the founders and the QTL, so each trait replicate here also "
+    "has its own founder panel. Within a trait replicate all seven strategies share founders and QTL, so "
+    "every improvement is a paired comparison as in the paper; the spread of Table 1 also includes "
+    "panel-to-panel variation.",
+    "**Standardizing the features.** The reference code (myBreedSimulatR `computeWeightedBV`) computes BV and "
+    "WBV on the whole current population (250 plants: WBV's allele frequencies too) and standardizes them "
+    "there before taking mid-parent values; GVP is standardized over the 120 pairs. In the bsl schemes "
+    "`mean_parent(z(BV))` is evaluated on the population the pairs are formed from, the 15 selected "
+    "parents. A standardization over 15 selected plants has a smaller sd, so the same h allocates more "
+    "sharply; the optimizer can compensate within [0, 2] but the optimized h are not on the paper's scale.",
+    "**Rounding.** Softmax counts are rounded as the reference code does (R `round`, then repaired to sum to "
+    "250), not floored as Equation 1 writes; EQ gives the 10 leftover progeny to the pairs with the best "
+    "mid-parent WBV, as the paper describes (the R code shuffles).",
+    "**Budget.** Table 1 used 4,000 evaluations per strategy and trait; Table 2 and Fig. 3A/B/D used 20,000. "
+    "This page uses the study's `--evaluations` for both.",
+    "**True effects, h² = 1.** As in the paper, features use the true QTL effects.",
+)
+
+
+# ---- command line ---------------------------------------------------------------------------
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+def _strategies(text: str) -> tuple[str, ...]:
+    chosen = tuple(s.strip().upper() for s in text.split(",") if s.strip())
+    bad = [s for s in chosen if s not in STRATEGIES]
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown strategy {', '.join(bad)}; choose from {', '.join(STRATEGIES)}")
+    if "EQ" not in chosen:
+        raise argparse.ArgumentTypeError("the strategies must include EQ, the baseline of Table 1")
+    return tuple(s for s in STRATEGIES if s in chosen)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bsl.studies.hamazaki2024",
+                                description="Run the Hamazaki & Iwata (2024) study and write its reproduction page.")
+    p.add_argument("--out", type=Path, required=True, help="study folder (checkpoints and results)")
+    p.add_argument("--evaluations", type=_positive, default=PAPER_SETTINGS["evaluations"],
+                   help="StoSOO evaluations per strategy and trait replicate (paper: 4000)")
+    p.add_argument("--trait-replicates", type=_positive, default=PAPER_SETTINGS["trait_replicates"],
+                   help="trait replicates: seeds seed, seed+1, ... of the schemes (paper: 10)")
+    p.add_argument("--final-replicates", type=_positive, default=PAPER_SETTINGS["final_replicates"],
+                   help="simulations comparing the strategies (paper: 10000)")
+    p.add_argument("--replicates-per-evaluation", type=_positive,
+                   default=PAPER_SETTINGS["replicates_per_evaluation"],
+                   help="simulations averaged in one evaluation (paper: 50)")
+    p.add_argument("--strategies", type=_strategies, default=STRATEGIES,
+                   help=f"comma-separated subset of {','.join(STRATEGIES)} (EQ is required)")
+    p.add_argument("--small-founders", action="store_true",
+                   help="a small coalescent panel instead of the 2000-plant pool (tests and smoke runs)")
+    p.add_argument("--resume", action="store_true", help="continue the study in --out")
+    p.add_argument("--page", type=Path, default=DEFAULT_PAGE, help=f"page to write (default {DEFAULT_PAGE})")
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return p.parse_args(argv)
+
+
+def write_page(out: Path, page: Path) -> Path:
+    """Render the page and its figures (in a folder named after the page) from the study folder."""
+    study = _read_json(out / "study.json")
+    results = collect(out, study)
+    figures = page.with_suffix("")
+    write_figures(results, study, figures)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(render_page(out, study, results, figures.name), encoding="utf-8")
+    return page
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bsl.diagnostics import BslError
+    args = parse_args(argv)
+    settings = StudySettings(args.evaluations, args.trait_replicates, args.final_replicates,
+                             args.replicates_per_evaluation, args.strategies, args.small_founders)
+    argv = sys.argv[1:] if argv is None else argv
+    command = " ".join(["python -m bsl.studies.hamazaki2024", *map(shlex.quote, argv)])
+    log = _Log(args.quiet)
+    try:
+        run_study(args.out, settings, resume=args.resume, command=command, device=args.device, log=log)
+    except BslError as err:
+        print(err.render(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        log(f"interrupted; continue with: {command} --resume" if "--resume" not in argv else "interrupted")
+        return 130
+    finally:
+        if (args.out / "study.json").is_file():
+            log(f"page written to {write_page(args.out, args.page)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

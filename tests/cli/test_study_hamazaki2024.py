@@ -1,0 +1,100 @@
+"""The Hamazaki & Iwata (2024) study command, run whole in a tiny form: all seven strategies on a
+small founder panel, a few evaluations each; the page's tables and figures, resume, and usage errors."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STRATEGIES = ("EQ", "BV", "WBV", "TBV", "BVGVP", "WBVGVP", "TBVGVP")
+TINY = ["--evaluations", "6", "--trait-replicates", "2", "--final-replicates", "20",
+        "--replicates-per-evaluation", "3", "--small-founders", "--quiet"]
+
+
+def study(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024", *map(str, args)],
+                          capture_output=True, text=True, env={**os.environ}, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("study")
+    out, page = root / "out", root / "page" / "hamazaki2024.md"
+    # one trait replicate, then the study grown to two by --resume (the seeds go on)
+    r = study("--out", out, "--page", page, *TINY, "--trait-replicates", "1")
+    assert r.returncode == 0, r.stderr
+    r = study("--out", out, "--page", page, *TINY, "--resume")
+    assert r.returncode == 0, r.stderr
+    return out, page
+
+
+def test_every_strategy_and_trait_replicate_has_its_folder(finished):
+    out, _ = finished
+    st = json.loads((out / "study.json").read_text())
+    assert st["trait_seeds"] == [2024, 2025]
+    assert [s["finished"] for s in st["sessions"]] == [True, True] and st["sessions"][0]["wall_seconds"] > 0
+    for k in (1, 2):
+        for s in STRATEGIES:
+            folder = out / f"trait_{k:02d}" / s.lower()
+            assert (folder / "final" / "objectives.csv").is_file(), folder
+            assert (folder / "trace.csv").is_file() == (s != "EQ")
+        best = json.loads((out / f"trait_{k:02d}" / "tbvgvp" / "best.json").read_text())
+        assert best["names"][:3] == ["h[1].BV", "h[1].WBV", "h[1].GVP"] and len(best["values"]) == 4
+
+
+def test_page_has_table_1_table_2_and_the_figures(finished):
+    _, page = finished
+    text = page.read_text()
+    assert "**Reduced study.**" in text and "python -m bsl.studies.hamazaki2024 --out" in text
+    table1 = text.split("## Table 1", 1)[1].split("##", 1)[0]
+    for s in STRATEGIES[1:]:
+        row = re.search(rf"^\| {s} \| (-?\d+\.\d\d) \| (-?\d+\.\d\d) \| (-?\d+\.\d\d) \| (\d)/2 \|", table1, re.M)
+        assert row, f"no Table 1 row for {s}"
+        low, mean, high = map(float, row.groups()[:3])
+        assert low <= mean <= high
+    assert "| 7.22 | 9.33 | 12.4 |" in table1  # the paper's numbers sit next to ours
+    table2 = text.split("## Table 2", 1)[1].split("##", 1)[0]
+    assert "| BVGVP | BV |" in table2 and "0.33, 1.00, 1.67, 1.67" in table2
+    assert "| 2 (2025) |" in text  # per-trait final gains
+    for name in ("fig3a_gain.svg", "fig3b_cdf.svg", "fig3d_variance.svg"):
+        assert f"](hamazaki2024/{name})" in text
+        svg = (page.parent / "hamazaki2024" / name).read_text()
+        assert svg.startswith("<svg") and svg.count("<polyline") == len(STRATEGIES)
+    assert "projected at" in text and "## Differences from the paper" in text
+
+
+def test_resume_finishes_an_interrupted_optimization_identically(finished, tmp_path):
+    out, _ = finished
+    cut = tmp_path / "cut"
+    shutil.copytree(out, cut)
+    folder = cut / "trait_02" / "tbvgvp"
+    shutil.rmtree(folder / "final")
+    (folder / "best.json").unlink()
+    lines = (folder / "trace.csv").read_text().splitlines(keepends=True)
+    (folder / "trace.csv").write_text("".join(lines[:4]) + lines[4][:5])  # killed while writing evaluation 4
+    r = study("--out", cut, "--page", tmp_path / "p.md", *TINY, "--resume")
+    assert r.returncode == 0, r.stderr
+    original = out / "trait_02" / "tbvgvp"
+    assert (folder / "trace.csv").read_text() == (original / "trace.csv").read_text()
+    assert (folder / "final" / "objectives.csv").read_text() == (original / "final" / "objectives.csv").read_text()
+    assert len(json.loads((cut / "study.json").read_text())["sessions"]) == 3
+
+
+def test_usage_errors(finished, tmp_path):
+    out, _ = finished
+    r = study("--out", out, "--page", tmp_path / "p.md", *TINY)
+    assert r.returncode == 1 and "already holds a study" in r.stderr and "--resume" in r.stderr
+    r = study("--out", out, "--page", tmp_path / "p.md", *TINY, "--evaluations", "7", "--resume")
+    assert r.returncode == 1 and "other settings (evaluations)" in r.stderr
+    r = study("--out", out, "--page", tmp_path / "p.md", *TINY, "--trait-replicates", "1", "--resume")
+    assert r.returncode == 1 and "other settings (trait_replicates)" in r.stderr
+    r = study("--out", tmp_path / "new", "--strategies", "BV,TBVGVP")
+    assert r.returncode == 2 and "must include EQ" in r.stderr
+    r = study("--out", tmp_path / "new", "--evaluations", "0")
+    assert r.returncode == 2 and ">= 1" in r.stderr
