@@ -28,6 +28,10 @@ def _lark() -> Lark:
                 propagate_positions=True, maybe_placeholders=True)
 
 
+_DECLARATION_WORDS = {"scheme", "seed", "replicates", "genome", "founders", "trait", "const", "feature", "repeat",
+                      "objective", "report", "param", "optimize", "model", "environment"}
+
+
 def _terminal_text(name: str) -> str:
     if name in _TERMINAL_WORDS:
         return _TERMINAL_WORDS[name]
@@ -66,6 +70,11 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceFile) -> Diagnostic:
     span = source.span_at(tok.start_pos or 0, max(1, len(str(tok))))
     expected = set(err.expected or ())
     hint = None
+    if "RBRACE" in expected and str(tok) in _DECLARATION_WORDS:
+        return Diagnostic("BSL103", f"unexpected `{tok}`: the block above is not closed", span,
+                          f"add the missing `}}` before `{tok}`")
+    if tok.type == "NUMBER" and str(tok).startswith(".") and "DOTDOT" not in expected:
+        return Diagnostic("BSL106", "expected a whole number here", span, "counts, seeds and cycle ranges are whole numbers, e.g. `2`")
     if tok.type == "NAME":
         hint = did_you_mean(str(tok), _keywords(expected))
     if hint is None and expected:
