@@ -269,7 +269,7 @@ class _Lowerer:
                 else:
                     rank = ir.TraitValue("breeding_value", 0)
                     self.default(f"allocate.{step.pairs}.rank", f"mean_parent(breeding_value({self.c.traits[0]}))")
-                if not _is_pair_feature(rank):
+                if not ir.is_pair_feature(rank):
                     rank = ir.MeanParent((rank,))
                 ops.append(ir.AllocateOp(step.pairs, total, "equal", rank=rank, cycle=cycle, span=step.span))
             elif name == "fixed":
@@ -277,7 +277,7 @@ class _Lowerer:
                 ops.append(ir.AllocateOp(step.pairs, total, "fixed", per_pair=n, cycle=cycle, span=step.span))
             else:
                 feats = self.feature(m.args[0])  # type: ignore[union-attr]
-                if not _is_pair_feature(feats):
+                if not ir.is_pair_feature(feats):
                     feats = ir.MeanParent((feats,))
                 w = {k.name: k.value for k in m.kwargs}["weights"]  # type: ignore[union-attr]
                 ops.append(ir.AllocateOp(step.pairs, total, "softmax", features=feats,
@@ -352,18 +352,6 @@ class _Lowerer:
             return self.objective(e.expr, int(_const(e.cycle, self.c.constants)))
         ((_, summary),) = self.summaries(e)
         return ir.ObjSummary(summary, cycle)
-
-
-def _is_pair_feature(f: ir.Feature) -> bool:
-    if isinstance(f, (ir.ProgenyVariance, ir.MeanParent)):
-        return True
-    if isinstance(f, ir.ZScore):
-        return _is_pair_feature(f.x)
-    if isinstance(f, ir.ConcatFeature):
-        return _is_pair_feature(f.xs[0])
-    if isinstance(f, ir.Arith):
-        return _is_pair_feature(f.a) or _is_pair_feature(f.b)
-    return False
 
 
 def _traits_of(f: ir.Feature) -> list[int]:

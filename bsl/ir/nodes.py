@@ -96,6 +96,19 @@ class Scalar(Feature):
     value: float
 
 
+def is_pair_feature(f: Feature) -> bool:
+    """True when a feature has one row per mating pair rather than one per individual."""
+    if isinstance(f, (ProgenyVariance, MeanParent)):
+        return True
+    if isinstance(f, ZScore):
+        return is_pair_feature(f.x)
+    if isinstance(f, ConcatFeature):
+        return any(is_pair_feature(x) for x in f.xs)
+    if isinstance(f, Arith):
+        return is_pair_feature(f.a) or is_pair_feature(f.b)
+    return False
+
+
 @dataclass(frozen=True)
 class ConstRef:
     """A value of a named constant (overridable with --set): `h[cycle]` → ConstRef("h", (0,))."""

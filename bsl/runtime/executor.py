@@ -161,7 +161,7 @@ def feature_values(ctx: Context, f: ir.Feature, pop: Population, pairs: PairSet 
         return features.pair_progeny_variance(gvar, pairs.mothers, pairs.fathers)  # (R, P, 1)
     if isinstance(f, ir.ZScore):
         x = feature_values(ctx, f.x, pop, pairs, span)
-        valid = pairs.valid if pairs is not None and _is_pair(f.x) else pop.valid
+        valid = pairs.valid if pairs is not None and ir.is_pair_feature(f.x) else pop.valid
         return features.zscore(x, valid)
     if isinstance(f, ir.MeanParent):
         assert pairs is not None
@@ -174,18 +174,6 @@ def feature_values(ctx: Context, f: ir.Feature, pop: Population, pairs: PairSet 
         b = feature_values(ctx, f.b, pop, pairs, span)
         return {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}[f.op](a, b)
     raise AssertionError(f)
-
-
-def _is_pair(f: ir.Feature) -> bool:
-    if isinstance(f, (ir.ProgenyVariance, ir.MeanParent)):
-        return True
-    if isinstance(f, ir.ZScore):
-        return _is_pair(f.x)
-    if isinstance(f, ir.ConcatFeature):
-        return any(_is_pair(x) for x in f.xs)
-    if isinstance(f, ir.Arith):
-        return _is_pair(f.a) or _is_pair(f.b)
-    return False
 
 
 # ---- ops ---------------------------------------------------------------------------------
