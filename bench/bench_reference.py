@@ -26,18 +26,19 @@ SCHEMES = {"EQ": ROOT / "schemes/01_reference/hamazaki2024_eq.bsl",
            "softmax(BV, WBV, GVP)": ROOT / "schemes/01_reference/hamazaki2024_softmax.bsl"}
 
 
-def time_batches(ctx, reps: int, repeats: int, device) -> float:
+def time_batches(ctx, reps: int, repeats: int, device, record_metrics: bool = True) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds) per batch; CPU time is less disturbed by other load."""
     gen = torch.Generator(device=device).manual_seed(0)
     with torch.no_grad():
-        execute_batch(ctx, reps, gen)  # warm-up
+        execute_batch(ctx, reps, gen, record_metrics)  # warm-up
         if device.type == "cuda":
             torch.cuda.synchronize()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for _ in range(repeats):
-            execute_batch(ctx, reps, gen)
+            execute_batch(ctx, reps, gen, record_metrics)
         if device.type == "cuda":
             torch.cuda.synchronize()
-    return (time.perf_counter() - t) / repeats
+    return (time.perf_counter() - t) / repeats, (time.process_time() - c) / repeats
 
 
 def rng_floor_ms(draws_per_sim: int) -> float:
@@ -61,19 +62,25 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    out = {"device": str(device), "threads": torch.get_num_threads(), "reps_per_batch": args.reps, "schemes": {}}
+    import os
+    out = {"device": str(device), "threads": torch.get_num_threads(), "reps_per_batch": args.reps,
+           "load_average": os.getloadavg(), "schemes": {}}
     for label, path in SCHEMES.items():
         if not path.exists():
             continue
         graph = load(path)
         arch = build_architecture(graph.program, graph.simulate_loci, cache_dir=default_cache_dir(), workers=2)
         ctx = Context(graph, arch, device, graph.program.constants)
-        sec = time_batches(ctx, args.reps, args.repeats, device)
+        sec, cpu = time_batches(ctx, args.reps, args.repeats, device)
+        sec_obj, cpu_obj = time_batches(ctx, args.reps, args.repeats, device, record_metrics=False)
         ms_per_sim = sec / args.reps * 1e3
         # Draws per simulation: per cycle, 250 progeny x 2 gametes x 10 chromosomes x
         # (start homologue + Poisson count + about one crossover position).
         draws = graph.program.num_cycles * 250 * 2 * arch.layout.num_chromosomes * 3
         row = {"ms_per_simulation": round(ms_per_sim, 3), "batch_seconds": round(sec, 4),
+               "cpu_ms_per_simulation": round(cpu / args.reps * 1e3, 3),
+               "optimizer_evaluation_seconds": round(sec_obj, 4),
+               "optimizer_evaluation_cpu_seconds": round(cpu_obj, 4),
                "rng_floor_ms_per_simulation": round(rng_floor_ms(draws), 4),
                "simulated_loci": arch.layout.num_loci, "total_loci": arch.full_layout.num_loci}
         try:
