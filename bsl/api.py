@@ -142,8 +142,21 @@ def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = 
     }
     result = RunResult(cycles, objectives, manifest, wall, graph)
     if out is not None:
-        write_results(out, cycles=cycles, objectives=objectives, manifest=manifest)
+        write_output(lambda: write_results(out, cycles=cycles, objectives=objectives, manifest=manifest), out)
     return result
+
+
+def write_output(write: Callable[[], object], out: str | Path) -> None:
+    """Run a writer of results; a folder that cannot be written is a usage error (exit 2), not a crash."""
+    from bsl.diagnostics import DataError
+    try:
+        write()
+    except DataError as err:
+        raise BslError(Diagnostic("BSL006", err.message, path=str(err.path or out),
+                                  hint=err.hint or "choose an --out folder you can write to")) from None
+    except OSError as err:
+        raise BslError(Diagnostic("BSL006", f"cannot write results: {err.strerror or err}", path=str(out),
+                                  hint="choose an --out folder you can write to")) from None
 
 
 def _device(device: str):

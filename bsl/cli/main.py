@@ -43,7 +43,7 @@ def entry() -> None:
         n = len(err.diagnostics)
         print(f"{n} error{'s' if n != 1 else ''} found", file=sys.stderr)
         code = EXIT_SCHEME
-        if all(d.code.startswith(("BSL0",)) or (d.path == "<command line>") for d in err.diagnostics):
+        if all(d.code.startswith("BSL0") or d.path == "<command line>" for d in err.diagnostics):
             code = EXIT_USAGE
         sys.exit(code)
     except typer.Exit as e:

@@ -125,7 +125,7 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
     elif trace_path.exists():
         raise BslError(Diagnostic("BSL533", f"{out} already holds an optimization trace", None,
                                   f"use --resume {out} to continue it, or choose another --out"))
-    out.mkdir(parents=True, exist_ok=True)
+    api.write_output(lambda: out.mkdir(parents=True, exist_ok=True), out)
     dev = api._device(device)
     arch = build_architecture(program, graph.simulate_loci, cache_dir=default_cache_dir(),
                               workers=min(4, os.cpu_count() or 1), status=status)
@@ -209,8 +209,9 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
             g = ExecutionGraph(replace(program, constants={**program.constants, param.name: param.shape(flat)}),
                                graph.ops, graph.simulate_loci, list(graph.passes))
             finals[strategy] = api.run(g, reps=spec.final_replicates, device=device)
-            write_results(out / "final" / strategy, cycles=finals[strategy].cycles,
-                          objectives=finals[strategy].objectives, manifest=finals[strategy].manifest)
+            res = finals[strategy]
+            api.write_output(lambda: write_results(out / "final" / strategy, cycles=res.cycles,
+                                                   objectives=res.objectives, manifest=res.manifest), out)
         _write_cdf(out / "final" / "cdf.csv", finals)
     return SearchResult(param, best_values, float(result.best_value), len(result.trace), wall, finals)
 

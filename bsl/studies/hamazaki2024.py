@@ -196,7 +196,7 @@ def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str,
     path = out / "study.json"
     if path.is_file() and not resume:
         raise BslError(Diagnostic("BSL533", f"{out} already holds a study", path="<command line>",
-                                  hint=f"add --resume to continue it, or choose another --out"))
+                                  hint="add --resume to continue it, or choose another --out"))
     study = _read_json(path)
     if study:
         stored = StudySettings(**{**study["settings"], "strategies": tuple(study["settings"]["strategies"])})
@@ -242,6 +242,7 @@ def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str,
         session["finished"] = True
     finally:
         session["wall_seconds"] = time.perf_counter() - t0
+        session["load_average"] = round(os.getloadavg()[0], 2)  # timings on a shared machine need it
         _write_json(path, study)
     return study
 
@@ -475,8 +476,10 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     add(f"| final comparison | {st['final_replicates']} simulations per strategy and trait replicate |")
     add("| founders | " + ("small test panel (`--small-founders`)" if st["small_founders"] else
                           "msprime coalescent, Ne 2000, pool 2000, 250 by k-medoids, 10 × 500 loci, kosambi") + " |")
+    loads = [str(s["load_average"]) for s in study["sessions"] if "load_average" in s]
     add(f"| wall time | {_fmt_time(tm['wall'])} in {len(study['sessions'])} session(s), "
-        f"{os.cpu_count()} CPU cores, device {study['sessions'][-1]['device']} |")
+        f"{os.cpu_count()} CPU cores, device {study['sessions'][-1]['device']}"
+        + (f"; 1-minute load average at the end of each session: {', '.join(loads)}" if loads else "") + " |")
     add(f"| software | bsl {__version__}, torch {versions.get('torch')}, msprime {versions.get('msprime')}, "
         f"Python {versions.get('python')} |")
     add("")

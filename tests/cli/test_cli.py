@@ -125,3 +125,10 @@ def test_python_api(small_scheme):
     assert res.summary()["objectives"]["gain"]["n"] == 3
     assert api.check(small_scheme).traits == ["yield"]
     assert "graph" in api.load(small_scheme).explain()
+
+
+def test_unwritable_out_is_a_usage_error(small_scheme, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    r = bsl("run", small_scheme, "--reps", 2, "--out", blocker)
+    assert r.returncode == 2 and "error[BSL006]" in r.stderr and "Traceback" not in r.stderr
