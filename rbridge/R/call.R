@@ -26,8 +26,12 @@ bsl_fail <- function(res, args) {
   text <- sub("\\s+$", "", res$stderr)
   lines <- strsplit(text, "\n", fixed = TRUE)[[1L]]
   first <- grep("error\\[BSL[0-9]+\\]", lines)
-  message <- if (length(first)) paste(lines[first[[1L]]:length(lines)], collapse = "\n") else text
-  if (!nzchar(message)) message <- sprintf("`bsl %s` failed with exit status %d", args[[1L]], res$status)
+  message <- if (length(first)) {
+    paste(lines[first[[1L]]:length(lines)], collapse = "\n")
+  } else {
+    sub("\\n$", "", paste0(sprintf("`bsl %s` failed with exit status %s", args[[1L]], format(res$status)),
+                            if (nzchar(text)) paste0(":\n", text) else ""))
+  }
   class <- switch(as.character(res$status),
                   "1" = "bsl_scheme_error", "2" = "bsl_usage_error", "101" = "bsl_internal_error",
                   NULL)
