@@ -55,16 +55,26 @@ def _source(scheme: str | Path | SourceFile) -> SourceFile:
         raise BslError(Diagnostic("BSL001", f"cannot read scheme file `{scheme}`: {err}", path=str(scheme))) from None
 
 
-def check(scheme: str | Path | SourceFile, *, overrides: dict[str, str] | None = None) -> CheckedModule:
-    """Parse and check a scheme; raise BslError listing every problem, or return the checked module."""
+def _checked(scheme: str | Path | SourceFile, overrides: dict[str, str] | None) -> CheckedModule:
     source = _source(scheme)
-    module = parse(source)
-    return check_module(module, source, overrides)
+    return check_module(parse(source), source, overrides)
+
+
+def check(scheme: str | Path | SourceFile, *, overrides: dict[str, str] | None = None) -> CheckedModule:
+    """Parse and check a scheme, and read the data files it names (founder files, maps, QTL
+    tables); raise BslError listing every problem, or return the checked module."""
+    from bsl.runtime.founders import validate_data_files
+    checked = _checked(scheme, overrides)
+    problems = validate_data_files(lower(checked))
+    if problems:
+        raise BslError(problems, checked.source)
+    return checked
 
 
 def load(scheme: str | Path | SourceFile, *, overrides: dict[str, str] | None = None) -> ExecutionGraph:
-    """Compile a scheme to its optimized execution graph (nothing is simulated)."""
-    program = lower(check(scheme, overrides=overrides))
+    """Compile a scheme to its optimized execution graph (nothing is simulated; data files are
+    read when it runs)."""
+    program = lower(_checked(scheme, overrides))
     return run_passes(build_graph(program))
 
 

@@ -11,7 +11,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def check(file: Path = typer.Argument(..., help="scheme file"),
               set_: list[str] = typer.Option([], "--set", help="override a constant: name=value")) -> None:
-        """Check a scheme without running it."""
+        """Check a scheme and the data files it names, without running it."""
         from bsl.api import check as check_scheme
         from bsl.cli.options import parse_sets
         check_scheme(file, overrides=parse_sets(set_))

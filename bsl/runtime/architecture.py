@@ -1,18 +1,15 @@
 """The genetic architecture of a run: founders loaded, the genome laid out, QTL and effects drawn."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from bsl.diagnostics import BslError, DataError, Diagnostic
-from bsl.io.coalescent import coalescent_founders, founder_cache_key
-from bsl.io.founder_files import read_haplotype_matrix, read_vcf
 from bsl.io.founders import FounderSet
 from bsl.io.qtl_table import read_qtl_csv
 from bsl.ir import nodes as ir
+from bsl.runtime.founders import data_error as _data_error, default_cache_dir, load_founders  # noqa: F401
 from bsl.runtime.genome import GenomeLayout
 
 
@@ -30,44 +27,6 @@ class Architecture:
     additive: np.ndarray  # (Q, T)
     dominance: np.ndarray | None  # (Q, T)
     founder_provenance: dict[str, dict]
-
-
-def default_cache_dir() -> str:
-    return os.environ.get("BSL_CACHE_DIR") or str(Path.home() / ".cache" / "bsl" / "founders")
-
-
-def _data_error(err: DataError, spec_span, source_path: str) -> BslError:
-    where = f"{err.path}:{err.line}: " if err.path and err.line else (f"{err.path}: " if err.path else "")
-    return BslError(Diagnostic(err.code, f"{where}{err.message}", spec_span, err.hint, path=source_path))
-
-
-def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_dir: str | None,
-                  workers: int) -> tuple[FounderSet, dict]:
-    """Load or simulate one founder set; data problems become located BSL5xx diagnostics."""
-    try:
-        if spec.source == "coalescent":
-            kw = dict(spec.coalescent)
-            g = program.genome
-            assert g is not None and g.num_chromosomes and g.loci_per_chromosome
-            args = dict(num_chromosomes=g.num_chromosomes, loci_per_chromosome=g.loci_per_chromosome,
-                        chromosome_length_morgans=g.length_morgans, effective_size=kw["effective_size"],
-                        pool_size=kw["pool"], sample_size=kw.get("sample"),
-                        sample_method=kw.get("sample_method", "random"), maf=kw["maf"],
-                        random_mating_generations=kw["random_mating"], mutation_rate=kw["mutation_rate"],
-                        random_seed=seed)
-            fs = coalescent_founders(**args, cache_dir=cache_dir, workers=workers)
-            return fs, {"source": "coalescent", "cache_key": founder_cache_key(**args), **{k: str(v) for k, v in args.items()}}
-        path = spec.path or ""
-        lower = path.lower()
-        if lower.endswith(".vcf") or lower.endswith(".vcf.gz"):
-            fs = read_vcf(path, map_path=spec.map_path)
-        else:
-            fs = read_haplotype_matrix(path, map_path=spec.map_path)
-        return fs, {"source": "file", "path": path, "map": spec.map_path or ""}
-    except DataError as err:
-        raise _data_error(err, spec.span, program.source_path) from None
-    except (ValueError, TypeError) as err:  # argument validation inside the io layer
-        raise BslError(Diagnostic("BSL507", f"founders `{spec.name}`: {err}", spec.span), None) from None
 
 
 def build_architecture(program: ir.Program, simulate_loci: str, *, cache_dir: str | None = None,

@@ -132,3 +132,18 @@ def test_unwritable_out_is_a_usage_error(small_scheme, tmp_path):
     blocker.write_text("x")
     r = bsl("run", small_scheme, "--reps", 2, "--out", blocker)
     assert r.returncode == 2 and "error[BSL006]" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_check_reads_data_files(tmp_path):
+    (tmp_path / "map.csv").write_text("chromosome,position\n1,0.1\n1,0.05\n")
+    (tmp_path / "haps.csv").write_text("0,1\n1,0\n")
+    (tmp_path / "qtl.csv").write_text("chromosome,locus,effect\n1,1,0.5\n")
+    scheme = tmp_path / "s.bsl"
+    scheme.write_text('founders f from file "haps.csv" map "map.csv"\ntrait y { qtl "qtl.csv" }\n'
+                      'repeat cycle 1..1 {\n  mate c = random(2) over f\n  cross c\n}\n')
+    r = bsl("check", scheme)
+    assert r.returncode == 1 and "BSL504" in r.stderr and f"{scheme}:1:1" in r.stderr, r.stderr
+    (tmp_path / "map.csv").write_text("chromosome,position\n1,0.05\n1,0.1\n")
+    (tmp_path / "qtl.csv").write_text("chromosome,locus,effect\n1,3,0.5\n")
+    r = bsl("check", scheme)
+    assert r.returncode == 1 and "BSL506" in r.stderr and "qtl.csv:2" in r.stderr, r.stderr

@@ -1,0 +1,88 @@
+"""Founder data for a run: simulated by msprime or read from files, and every data file checked up front.
+
+Torch-free, so that `bsl check` can validate data files without loading the engine.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from bsl.diagnostics import BslError, DataError, Diagnostic
+from bsl.io.coalescent import coalescent_founders, founder_cache_key
+from bsl.io.founder_files import read_haplotype_matrix, read_vcf
+from bsl.io.founders import FounderSet
+from bsl.io.qtl_table import read_qtl_csv
+from bsl.ir import nodes as ir
+
+
+def default_cache_dir() -> str:
+    return os.environ.get("BSL_CACHE_DIR") or str(Path.home() / ".cache" / "bsl" / "founders")
+
+
+def data_error(err: DataError, spec_span, source_path: str) -> BslError:
+    where = f"{err.path}:{err.line}: " if err.path and err.line else (f"{err.path}: " if err.path else "")
+    return BslError(Diagnostic(err.code, f"{where}{err.message}", spec_span, err.hint, path=source_path))
+
+
+def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_dir: str | None,
+                  workers: int) -> tuple[FounderSet, dict]:
+    """Load or simulate one founder set; data problems become located BSL5xx diagnostics."""
+    try:
+        if spec.source == "coalescent":
+            kw = dict(spec.coalescent)
+            g = program.genome
+            assert g is not None and g.num_chromosomes and g.loci_per_chromosome
+            args = dict(num_chromosomes=g.num_chromosomes, loci_per_chromosome=g.loci_per_chromosome,
+                        chromosome_length_morgans=g.length_morgans, effective_size=kw["effective_size"],
+                        pool_size=kw["pool"], sample_size=kw.get("sample"),
+                        sample_method=kw.get("sample_method", "random"), maf=kw["maf"],
+                        random_mating_generations=kw["random_mating"], mutation_rate=kw["mutation_rate"],
+                        random_seed=seed)
+            fs = coalescent_founders(**args, cache_dir=cache_dir, workers=workers)
+            return fs, {"source": "coalescent", "cache_key": founder_cache_key(**args), **{k: str(v) for k, v in args.items()}}
+        path = spec.path or ""
+        lower = path.lower()
+        if lower.endswith(".vcf") or lower.endswith(".vcf.gz"):
+            fs = read_vcf(path, map_path=spec.map_path)
+        else:
+            fs = read_haplotype_matrix(path, map_path=spec.map_path)
+        return fs, {"source": "file", "path": path, "map": spec.map_path or ""}
+    except DataError as err:
+        raise data_error(err, spec.span, program.source_path) from None
+    except (ValueError, TypeError) as err:  # argument validation inside the io layer
+        raise BslError(Diagnostic("BSL507", f"founders `{spec.name}`: {err}", spec.span), None) from None
+
+
+
+
+def validate_data_files(program: ir.Program) -> list[Diagnostic]:
+    """Read every founder file and QTL table the scheme names and report all problems (for `bsl check`).
+
+    Coalescent founders are not simulated here; QTL tables are checked against the genome's loci
+    (the founder file's map, or the genome block).
+    """
+    diags: list[Diagnostic] = []
+    loci: list[int] | None = None
+    if program.genome and program.genome.num_chromosomes and program.genome.loci_per_chromosome:
+        loci = [program.genome.loci_per_chromosome] * program.genome.num_chromosomes
+    first_map: np.ndarray | None = None
+    for spec in program.founders:
+        if spec.source != "file":
+            continue
+        try:
+            fs, _ = load_founders(program, spec, 0, None, 1)
+        except BslError as err:
+            diags.extend(err.diagnostics)
+            continue
+        if first_map is None:
+            first_map = fs.positions_morgans
+            loci = fs.loci_per_chromosome()
+    for spec in program.traits:
+        if spec.qtl_path and loci is not None:
+            try:
+                read_qtl_csv(spec.qtl_path, list(loci))
+            except DataError as err:
+                diags.extend(data_error(err, spec.span, program.source_path).diagnostics)
+    return diags
