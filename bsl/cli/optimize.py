@@ -15,10 +15,12 @@ def register(app: typer.Typer) -> None:
                  resume: Path = typer.Option(None, "--resume", help="continue the interrupted run in this folder"),
                  device: str = typer.Option("cpu", "--device", help="cpu or cuda"),
                  set_: list[str] = typer.Option([], "--set", help="override a constant: name=value"),
-                 json_: bool = typer.Option(False, "--json", help="print a JSON summary on stdout")) -> None:
+                 json_: bool = typer.Option(False, "--json", help="print a JSON summary on stdout"),
+                 threads: int = typer.Option(1, "--threads", help="torch threads (default 1)")) -> None:
         """Optimize a scheme's parameter (StoSOO, CMA-ES or random search)."""
         from bsl.api import load
-        from bsl.cli.options import parse_sets
+        from bsl.cli.options import parse_sets, set_threads
+        set_threads(threads)
         run_optimization(load(file, overrides=parse_sets(set_)), out=out, resume=resume, device=device,
                          json_=json_)
 

@@ -14,3 +14,13 @@ def parse_sets(values: list[str]) -> dict[str, str]:
         name, value = v.split("=", 1)
         out[name.strip()] = value.strip()
     return out
+
+
+def set_threads(threads: int | None) -> None:
+    """Torch's intra-op threads for this process. The CLI defaults to 1: bsl batches replicates
+    into a few hundred small ops per cycle, where extra threads cost more than they give (and much
+    more on a busy machine); raise it for very large populations."""
+    import torch
+    if threads is not None and threads < 1:
+        raise BslError(Diagnostic("BSL004", f"--threads must be at least 1, got {threads}", path="<command line>"))
+    torch.set_num_threads(threads or 1)

@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
             json_: bool = typer.Option(False, "--json", help="print a JSON summary on stdout"),
             workers: int = typer.Option(None, "--workers", help="processes for coalescent founders (default: all cores)"),
             batch_size: int = typer.Option(None, "--batch-size", help="replicates per batch (default: by memory)"),
+            threads: int = typer.Option(1, "--threads", help="torch threads (default 1; see docs/performance.md)"),
             ) -> None:
         """Run a scheme."""
         from bsl.api import run as run_scheme
@@ -27,6 +28,8 @@ def register(app: typer.Typer) -> None:
         if reps is not None and reps < 1:
             raise typer.BadParameter("must be at least 1", param_hint="--reps")
         from bsl.api import load
+        from bsl.cli.options import set_threads
+        set_threads(threads)
         graph = load(file, overrides=parse_sets(set_))
         if graph.program.optimize is not None:  # optimize, then evaluate the best values
             from bsl.cli.optimize import run_optimization

@@ -165,7 +165,14 @@ def feature_values(ctx: Context, f: ir.Feature, pop: Population, pairs: PairSet 
         return features.zscore(x, valid)
     if isinstance(f, ir.MeanParent):
         assert pairs is not None
-        x = torch.cat([feature_values(ctx, g, pop, None, span) for g in f.xs], dim=-1)  # (R, N, K)
+        if pop.origin is not None:
+            # Parents' values are taken in the population they were selected from (allele
+            # frequencies of WBV, z-scores), as the reference code of Hamazaki & Iwata (2024) does.
+            source, idx = pop.origin
+            x = torch.cat([feature_values(ctx, g, source, None, span) for g in f.xs], dim=-1)  # (R, Ns, K)
+            x = torch.gather(x, 1, idx.unsqueeze(-1).expand(-1, -1, x.shape[-1]))  # (R, N, K)
+        else:
+            x = torch.cat([feature_values(ctx, g, pop, None, span) for g in f.xs], dim=-1)  # (R, N, K)
         return features.mean_parent(x, pairs.mothers, pairs.fathers)
     if isinstance(f, ir.ConcatFeature):
         return torch.cat([feature_values(ctx, g, pop, pairs, span) for g in f.xs], dim=-1)
@@ -179,11 +186,19 @@ def feature_values(ctx: Context, f: ir.Feature, pop: Population, pairs: PairSet 
 # ---- ops ---------------------------------------------------------------------------------
 
 def _select(ctx: Context, pop: Population, op: ir.SelectOp) -> Population:
+    idx, valid = _selected(ctx, pop, op)
+    out = pop.take(idx, valid)
+    out.origin = (pop, idx)
+    return out
+
+
+def _selected(ctx: Context, pop: Population, op: ir.SelectOp) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices (R, K) and validity of the individuals a select op keeps."""
     crit = feature_values(ctx, op.criterion, pop, None, op.span)[..., 0]  # (R, N)
     N = pop.size
     if op.within_family:
         if op.count is not None:
-            return pop.take(*selection.top_k_within_family(crit, pop.family, op.count, pop.valid, pop.num_families))
+            return selection.top_k_within_family(crit, pop.family, op.count, pop.valid, pop.num_families)
         # A proportion of each family's real members: the count differs between families.
         family = torch.where(pop.valid, pop.family, torch.full_like(pop.family, pop.num_families))
         sizes = torch.zeros(pop.valid.shape[0], pop.num_families + 1, dtype=torch.int64, device=ctx.device)
@@ -192,18 +207,18 @@ def _select(ctx: Context, pop: Population, op: ir.SelectOp) -> Population:
         k = max(1, int(keep.max()))
         idx, valid = selection.top_k_within_family(crit, pop.family, k, pop.valid, pop.num_families)
         rank = torch.arange(k, device=ctx.device).repeat(pop.num_families)  # slot f*k + r holds rank r
-        return pop.take(idx, valid & (rank < keep.repeat_interleave(k, dim=1)))
+        return idx, valid & (rank < keep.repeat_interleave(k, dim=1))
     n_real = pop.valid.sum(1)  # (R,) real individuals; padded slots do not count
     if op.count is not None:
         if op.count > int(n_real.min()):
             raise BslError(Diagnostic("BSL414", f"cannot select {op.count} individuals from `{op.source}`, which has "
                                       f"{int(n_real.min())}" + (" in some replicates" if N > int(n_real.min()) else ""),
                                       op.span, f"select at most {int(n_real.min())}"))
-        return pop.take(*selection.top_k(crit, op.count, pop.valid))
+        return selection.top_k(crit, op.count, pop.valid)
     keep = _proportion(n_real, op.fraction)  # (R,)
     k = max(1, int(keep.max()))
     idx, valid = selection.top_k(crit, k, pop.valid)
-    return pop.take(idx, valid & (torch.arange(k, device=ctx.device) < keep.unsqueeze(1)))
+    return idx, valid & (torch.arange(k, device=ctx.device) < keep.unsqueeze(1))
 
 
 def _proportion(n: torch.Tensor, fraction: float) -> torch.Tensor:

@@ -14,6 +14,9 @@ class Population:
     num_families: int
     phenotypes: torch.Tensor | None = None  # (R, N, T) once phenotyped
     cache: dict = field(default_factory=dict)  # dosages, alleles, gv: derived from haplotypes
+    # For a selected population: the population it was selected from and the indices (R, K)
+    # taken; individual features of its mating pairs are evaluated there (see executor).
+    origin: tuple["Population", torch.Tensor] | None = None
 
     @property
     def size(self) -> int:

@@ -4,13 +4,16 @@ paper's Table 1, Fig. 3A/3B/3D and Table 2.
 
     python -m bsl.studies.hamazaki2024 --out DIR [--evaluations N] [--trait-replicates K]
         [--final-replicates F] [--replicates-per-evaluation R] [--resume] [--page FILE]
+        [--strategies EQ,BV,...] [--small-founders] [--threads T] [--device cpu|cuda]
 
-DIR holds study.json (settings, trait seeds, sessions with their wall time) and, for trait
-replicate k and strategy s, ``trait_kk/s/``: the optimization's trace.csv and best.json
-(bsl.optimize.search, every evaluation on disk before the next starts), timing.json, and
+Trait replicate k runs every scheme with seed ``seed + k - 1`` (the schemes' `seed` draws the
+founders as well as the QTL). DIR holds study.json (settings, trait seeds, sessions with their wall
+time) and, for trait replicate k and strategy s, ``trait_kk/s/``: the optimization's trace.csv and
+best.json (bsl.optimize.search: every evaluation on disk before the next starts), timing.json, and
 ``final/``, the results contract of the strategy run with F replicates. A step whose
 ``final/objectives.csv`` exists is done; ``--resume`` skips it and continues an interrupted
-optimization from its trace. The page is rendered from DIR alone, at the end of every session.
+optimization from its trace. A resumed study keeps its settings, except that
+``--trait-replicates`` may grow. The page is rendered from DIR alone at the end of every session.
 """
 from __future__ import annotations
 
@@ -52,7 +55,7 @@ SMALL_FOUNDERS = "founders {name} from coalescent {{ effective_size 200  pool 12
 
 @dataclass(frozen=True)
 class StudySettings:
-    """What the study runs; a resumed study must have the same settings."""
+    """What the study runs; a resumed study has the same settings (only trait_replicates may grow)."""
 
     evaluations: int = 4000
     trait_replicates: int = 10
@@ -141,11 +144,16 @@ class _Log:
         if not self.quiet:
             print(message, file=sys.stderr, flush=True)
 
-    def evaluations(self, prefix: str):
+    def evaluations(self, prefix: str, durations: list[float]):
+        """A progress callback for run_search that also keeps every evaluation's duration (s)."""
+        last = [0.0]
+
         def progress(done: int, total: int, best: float, elapsed: float) -> None:
+            durations.append(elapsed - last[0])
+            last[0] = elapsed
             if time.monotonic() - self._last > 20 or done >= total:
                 self._last = time.monotonic()
-                rate = elapsed / done if done else float("nan")
+                rate = sum(durations) / len(durations)  # this session's evaluations only
                 self(f"{prefix}: evaluation {done}/{total}, best {best:.5g}, {rate:.2f} s each")
         return progress
 
@@ -170,10 +178,13 @@ def run_task(out: Path, strategy: str, trait: int, seed: int, settings: StudySet
             log(f"{prefix} optimizing h with StoSOO: {settings.evaluations} evaluations x "
                 f"{settings.replicates_per_evaluation} replicates" + (f", resuming after {before}" if before else ""))
             t0 = time.perf_counter()
+            durations: list[float] = []
             result = run_search(graph, folder, resume=(folder / TRACE).is_file(), device=device,
-                                progress=log.evaluations(prefix), status=None, final=False)
+                                progress=log.evaluations(prefix, durations), status=None, final=False)
             timing["optimize_seconds"] = timing.get("optimize_seconds", 0.0) + time.perf_counter() - t0
             timing["evaluations_timed"] = timing.get("evaluations_timed", 0) + result.evaluations - before
+            if durations:  # the median resists bursts of load on a shared machine; the mean does not
+                timing["evaluation_seconds_median"] = sorted(durations)[len(durations) // 2]
             _write_json(folder / "timing.json", timing)
         best = _read_json(folder / BEST)
         graph = _with_constant(graph, best["param"], best["values"])
@@ -184,6 +195,11 @@ def run_task(out: Path, strategy: str, trait: int, seed: int, settings: StudySet
     timing["final_seconds"] = time.perf_counter() - t0
     timing["final_replicates"] = settings.final_replicates
     _write_json(folder / "timing.json", timing)
+
+
+def _torch_threads() -> int:
+    import torch
+    return torch.get_num_threads()
 
 
 def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str, device: str = "cpu",
@@ -222,19 +238,21 @@ def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str,
                  "founders_seconds": {}, "sessions": []}
     out.mkdir(parents=True, exist_ok=True)
     session = {"command": command, "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               "device": device, "wall_seconds": 0.0, "finished": False}
+               "device": device, "torch_threads": _torch_threads(), "wall_seconds": 0.0, "finished": False}
     study["sessions"].append(session)
     _write_json(path, study)
     t0 = time.perf_counter()
     try:
         for k, seed in enumerate(study["trait_seeds"], start=1):
-            if str(k) not in study["founders_seconds"]:
+            if str(k) not in study.setdefault("ideal_gv", {}):
                 log(f"[trait {k}/{settings.trait_replicates}] founders and QTL for seed {seed}")
                 graph = strategy_graph("EQ", settings, seed, schemes_dir)
                 t1 = time.perf_counter()
-                build_architecture(graph.program, graph.simulate_loci, cache_dir=default_cache_dir(),
-                                   workers=min(4, os.cpu_count() or 1))
-                study["founders_seconds"][str(k)] = time.perf_counter() - t1
+                arch = build_architecture(graph.program, graph.simulate_loci, cache_dir=default_cache_dir(),
+                                          workers=min(4, os.cpu_count() or 1))
+                study["founders_seconds"].setdefault(str(k), time.perf_counter() - t1)
+                # The best genotype possible: favourable homozygote at every QTL, gv = sum |a| (x = +-1).
+                study["ideal_gv"][str(k)] = float(abs(arch.additive[:, 0]).sum())
             for strategy in settings.strategies:
                 run_task(out, strategy, k, seed, settings, schemes_dir=schemes_dir, device=device, log=log)
                 session["wall_seconds"] = time.perf_counter() - t0
@@ -254,6 +272,7 @@ class StrategyResult:
     """One strategy on one trait replicate, read back from its folder."""
 
     gains: "object"  # np.ndarray (F,): final gain of every replicate
+    top5_start: float  # mean gv of the 5 best founders (cycle 0; the same in every replicate)
     per_cycle: dict  # metric -> (cycles,) mean over replicates: "gain" (top-5 vs cycle 0), "var(gv)", ...
     weights: dict | None  # best.json, None for EQ
     timing: dict
@@ -272,6 +291,8 @@ def collect(out: Path, study: dict, *, figures_trait: int = 1) -> dict:
                 continue
             obj = pd.read_csv(final / "objectives.csv")
             gains = obj.loc[obj["objective"] == "gain", "value"].to_numpy()
+            start = pd.read_parquet(final / "cycles.parquet", filters=[("cycle", "==", 0),
+                                                                       ("metric", "==", "top(5, gv)")])
             per_cycle = {}
             if k == figures_trait:
                 cyc = pd.read_parquet(final / "cycles.parquet")
@@ -281,7 +302,7 @@ def collect(out: Path, study: dict, *, figures_trait: int = 1) -> dict:
                     m = cyc[cyc["metric"] == metric]
                     per_cycle[metric] = m.groupby("cycle")["value"].mean().to_numpy()
             best = folder / "best.json"
-            results[(k, strategy)] = StrategyResult(gains, per_cycle, _read_json(best) if best.is_file() else None,
+            results[(k, strategy)] = StrategyResult(gains, float(start["value"].mean()), per_cycle, _read_json(best) if best.is_file() else None,
                                                     _read_json(folder / "timing.json"))
     return results
 
@@ -302,11 +323,14 @@ def improvements(results: dict, study: dict) -> dict:
 def timings(results: dict, study: dict) -> dict:
     """Measured cost per evaluation (per strategy), per final replicate, and the full-size projection."""
     settings = study["settings"]
-    per_eval: dict = {}
+    mean_eval: dict = {}
+    median_eval: dict = {}
     for (k, s), r in results.items():
         if r.timing.get("evaluations_timed"):
-            per_eval.setdefault(s, []).append(r.timing["optimize_seconds"] / r.timing["evaluations_timed"])
-    per_eval = {s: sum(v) / len(v) for s, v in per_eval.items()}
+            mean_eval.setdefault(s, []).append(r.timing["optimize_seconds"] / r.timing["evaluations_timed"])
+            median_eval.setdefault(s, []).append(r.timing.get("evaluation_seconds_median", mean_eval[s][-1]))
+    mean_eval = {s: sum(v) / len(v) for s, v in mean_eval.items()}
+    per_eval = {s: sum(v) / len(v) for s, v in median_eval.items()}  # what the projection uses
     finals = [r.timing["final_seconds"] / r.timing["final_replicates"] for r in results.values()
               if r.timing.get("final_replicates")]
     per_final = sum(finals) / len(finals) if finals else math.nan
@@ -320,7 +344,7 @@ def timings(results: dict, study: dict) -> dict:
             "founders": per_founders * PAPER_SETTINGS["trait_replicates"]}
     full["total"] = sum(full.values())
     wall = sum(s["wall_seconds"] for s in study["sessions"])
-    return {"per_evaluation": per_eval, "per_final_replicate": per_final, "founders": per_founders,
+    return {"per_evaluation": per_eval, "mean_evaluation": mean_eval, "per_final_replicate": per_final, "founders": per_founders,
             "scale": scale, "full": full, "wall": wall}
 
 
@@ -478,7 +502,8 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
                           "msprime coalescent, Ne 2000, pool 2000, 250 by k-medoids, 10 × 500 loci, kosambi") + " |")
     loads = [str(s["load_average"]) for s in study["sessions"] if "load_average" in s]
     add(f"| wall time | {_fmt_time(tm['wall'])} in {len(study['sessions'])} session(s), "
-        f"{os.cpu_count()} CPU cores, device {study['sessions'][-1]['device']}"
+        f"{os.cpu_count()} CPU cores, device {study['sessions'][-1]['device']}, torch threads "
+        f"{', '.join(sorted({str(s.get('torch_threads', '?')) for s in study['sessions']}))}"
         + (f"; 1-minute load average at the end of each session: {', '.join(loads)}" if loads else "") + " |")
     add(f"| software | bsl {__version__}, torch {versions.get('torch')}, msprime {versions.get('msprime')}, "
         f"Python {versions.get('python')} |")
@@ -509,15 +534,24 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     add("")
     add("Mean final gain ± its standard error over the final simulations.")
     add("")
-    add("| trait replicate (seed) | " + " | ".join(strategies) + " |")
-    add("|---|" + "---:|" * len(strategies))
+    add("| trait replicate (seed) | " + " | ".join(strategies) + " | room | EQ's share of it | most improvement possible |")
+    add("|---|" + "---:|" * (len(strategies) + 3))
     for k, seed in enumerate(seeds, start=1):
         cells = []
         for s in strategies:
             r = results.get((k, s))
             cells.append("–" if r is None else
                          f"{r.gains.mean():.4f} ± {r.gains.std(ddof=1) / math.sqrt(r.gains.size):.4f}")
-        add(f"| {k} ({seed}) | " + " | ".join(cells) + " |")
+        room = ["–", "–", "–"]
+        eq = results.get((k, "EQ"))
+        if eq is not None and str(k) in study.get("ideal_gv", {}):
+            gap, eq_gain = study["ideal_gv"][str(k)] - eq.top5_start, eq.gains.mean()
+            room = [f"{gap:.4f}", f"{100 * eq_gain / gap:.1f} %", f"{100 * (gap - eq_gain) / eq_gain:.2f} %"]
+        add(f"| {k} ({seed}) | " + " | ".join(cells) + " | " + " | ".join(room) + " |")
+    add("")
+    add("Room: the largest final gain possible, the genetic value of the ideal genotype (favourable "
+        "homozygote at every QTL, Σ|a|) minus the mean of the 5 best founders. No strategy can beat EQ by "
+        "more than the room EQ leaves (the last column, comparable with Table 1).")
     add("")
     add(f"## Figure 3: trait replicate 1, {st['final_replicates']} simulations per strategy")
     add("")
@@ -569,10 +603,14 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     add("")
     add("## Timing and the full-size projection")
     add("")
-    add("| strategy | seconds per evaluation (measured) |")
-    add("|---|---:|")
+    add("Seconds per evaluation: the median over evaluations (averaged over trait replicates), which the "
+        "projection uses, and the mean (all the optimization's wall time over its evaluations), which "
+        "includes bursts of load on a shared machine.")
+    add("")
+    add("| strategy | median s / evaluation | mean s / evaluation |")
+    add("|---|---:|---:|")
     for s, v in tm["per_evaluation"].items():
-        add(f"| {s} | {v:.3f} |")
+        add(f"| {s} | {v:.3f} | {tm['mean_evaluation'][s]:.3f} |")
     add("")
     scale_note = ("" if tm["scale"] == 1 else
                   f" Evaluations were measured at {st['replicates_per_evaluation']} simulations and scaled "
@@ -594,22 +632,20 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
 
 DIFFERENCES = (
     "**Founders.** The paper simulated 4,000 haplotypes per chromosome with GENOME, kept 500 loci of "
-    "MAF ≥ 0.01, drew 2,000 founders by resampling haplotypes and mated them at random once; bsl simulates "
-    "2,000 diploids with msprime (Ne 2,000), keeps 500 loci of MAF ≥ 0.05 per chromosome and mates them at "
-    "random once. Both pick the 250 founders by k-medoids. The allele-frequency spectra differ (rarer "
-    "favourable alleles in the paper), which changes how genetic variance evolves (Fig. 3D) and how much "
-    "room an allocation strategy has.",
+    "MAF ≥ 0.01, drew 2,000 founders by resampling haplotypes and mated them at random once; the schemes "
+    "simulate 2,000 diploids with msprime (Ne 2,000), keep 500 loci per chromosome with `maf >= 0.01` and "
+    "mate them at random once. Both pick the 250 founders by k-medoids. The genealogies differ (GENOME's "
+    "settings versus msprime's standard coalescent), so the allele-frequency spectrum at the QTL differs, "
+    "and with it how much room EQ leaves to an allocation strategy (the room columns above).",
     "**Trait replicates.** The paper kept one parent panel and redrew QTL positions and effects ten times. "
     "In bsl the scheme's one `seed` draws both the founders and the QTL, so each trait replicate here also "
     "has its own founder panel. Within a trait replicate all seven strategies share founders and QTL, so "
     "every improvement is a paired comparison as in the paper; the spread of Table 1 also includes "
     "panel-to-panel variation.",
-    "**Standardizing the features.** The reference code (myBreedSimulatR `computeWeightedBV`) computes BV and "
-    "WBV on the whole current population (250 plants: WBV's allele frequencies too) and standardizes them "
-    "there before taking mid-parent values; GVP is standardized over the 120 pairs. In the bsl schemes "
-    "`mean_parent(z(BV))` is evaluated on the population the pairs are formed from, the 15 selected "
-    "parents. A standardization over 15 selected plants has a smaller sd, so the same h allocates more "
-    "sharply; the optimizer can compensate within [0, 2] but the optimized h are not on the paper's scale.",
+    "**Standardizing the features.** As in the reference code (myBreedSimulatR `computeWeightedBV`), the "
+    "parents' BV and WBV (with WBV's allele frequencies) are computed and standardized in the population "
+    "the parents were selected from (250 plants) before mid-parent values are taken; GVP is standardized "
+    "over the 120 pairs.",
     "**Rounding.** Softmax counts are rounded as the reference code does (R `round`, then repaired to sum to "
     "250), not floored as Equation 1 writes; EQ gives the 10 leftover progeny to the pairs with the best "
     "mid-parent WBV, as the paper describes (the R code shuffles).",
@@ -661,6 +697,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--resume", action="store_true", help="continue the study in --out")
     p.add_argument("--page", type=Path, default=DEFAULT_PAGE, help=f"page to write (default {DEFAULT_PAGE})")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--threads", type=_positive, default=1,
+                   help="torch CPU threads (default 1: an evaluation of 50 small simulations gains nothing from "
+                        "more, and several threads on a busy machine can be ten times slower)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p.parse_args(argv)
 
@@ -684,6 +723,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     command = " ".join(["python -m bsl.studies.hamazaki2024", *map(shlex.quote, argv)])
     log = _Log(args.quiet)
+    import torch
+    torch.set_num_threads(args.threads)
     try:
         run_study(args.out, settings, resume=args.resume, command=command, device=args.device, log=log)
     except BslError as err:

@@ -13,7 +13,7 @@ founders base from coalescent {
   effective_size 2000
   pool 2000
   sample 250 by kmedoids
-  maf >= 0.05
+  maf >= 0.01
   random_mating 1
 }
 

@@ -34,6 +34,7 @@ class RefPopulation:
     num_families: int
     phenotypes: np.ndarray | None = None  # (N, T) once phenotyped
     cache: dict = field(default_factory=dict)
+    origin: tuple["RefPopulation", list[int]] | None = None  # selected from, and which
 
     @property
     def size(self) -> int:
@@ -42,7 +43,8 @@ class RefPopulation:
     def take(self, idx: list[int]) -> "RefPopulation":
         idx_arr = np.asarray(idx, dtype=np.int64)
         return RefPopulation(self.haplotypes[idx_arr], self.family[idx_arr], self.num_families,
-                             None if self.phenotypes is None else self.phenotypes[idx_arr])
+                             None if self.phenotypes is None else self.phenotypes[idx_arr],
+                             origin=(self, [int(i) for i in idx_arr]))
 
 
 @dataclass
@@ -155,7 +157,11 @@ class _Run:
             return _zscore(self.feature(f.x, pop, pairs))
         if isinstance(f, ir.MeanParent):
             assert pairs is not None
-            x = np.hstack([self.feature(g, pop) for g in f.xs])  # (N, K)
+            if pop.origin is not None:  # parents' values in the population they were selected from
+                source, taken = pop.origin
+                x = np.hstack([self.feature(g, source) for g in f.xs])[taken]  # (N, K)
+            else:
+                x = np.hstack([self.feature(g, pop) for g in f.xs])  # (N, K)
             return np.array([0.5 * (x[m] + x[p]) for m, p in pairs.pairs]).reshape(-1, x.shape[1])
         if isinstance(f, ir.ConcatFeature):
             return np.hstack([self.feature(g, pop, pairs) for g in f.xs])
