@@ -112,14 +112,15 @@ def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = 
     per_rep = max(1, max(a.shape[0] for a in arch.founders.values()) * 2 * arch.layout.num_words * 8 * 8)
     batch = batch_size or max(1, min(num_reps, BATCH_BYTES // per_rep))
     batches = [min(batch, num_reps - i) for i in range(0, num_reps, batch)]
-    # One seed; a stream per batch of replicates derived from it (SeedSequence.spawn).
-    streams = np.random.SeedSequence(random_seed).spawn(3)[2].spawn(len(batches))
+    # One seed; one stream per replicate derived from it, so a replicate's values do not depend on
+    # the number of replicates or the batch size.
+    from bsl.runtime.rng import ReplicateStreams
+    root = np.random.SeedSequence(random_seed).spawn(3)[2]
     metric_parts: dict[tuple[int, str, str], list[np.ndarray]] = {}
     objective_parts: dict[str, list[np.ndarray]] = {o.name: [] for o in program.objectives}
     done = 0
-    for b, (size, stream) in enumerate(zip(batches, streams)):
-        gen = torch.Generator(device=dev)
-        gen.manual_seed(int(stream.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)))
+    for size in batches:
+        gen = ReplicateStreams.for_replicates(root, done, size, dev)
         with torch.no_grad():
             res = execute_batch(ctx, size, gen)
         for k, v in res.metrics.items():
@@ -139,7 +140,8 @@ def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = 
         "seed": random_seed,
         "replicates": num_reps,
         "batch_size": batch,
-        "streams": "numpy SeedSequence(seed).spawn(3)[2].spawn(batches): one torch generator per batch",
+        "streams": "replicate r (from 0) draws from a torch generator seeded by numpy "
+                   "SeedSequence(seed).spawn(3)[2] child r",
         "device": str(dev),
         "overrides": dict(overrides or {}),
         "constants": program.constants,

@@ -102,6 +102,7 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
     from bsl.io.results import write_results
     from bsl.runtime.architecture import build_architecture, default_cache_dir
     from bsl.runtime.executor import Context, execute_batch
+    from bsl.runtime.rng import ReplicateStreams
 
     program = graph.program
     spec = program.optimize
@@ -143,8 +144,7 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
         e = count[0]
         x = space.to_domain(u)
         constants[param.name] = param.shape(list(x))
-        gen = torch.Generator(device=dev)
-        gen.manual_seed(int(np.random.SeedSequence([program.seed, 7, e]).generate_state(1, np.uint32)[0]))
+        gen = ReplicateStreams.for_replicates(np.random.SeedSequence([program.seed, 7, e]), 0, reps, dev)
         with torch.no_grad():
             res = execute_batch(ctx, reps, gen, record_metrics=False)
         value = float(np.mean(res.objectives[spec.objective]))

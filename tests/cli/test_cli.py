@@ -147,3 +147,16 @@ def test_check_reads_data_files(tmp_path):
     (tmp_path / "qtl.csv").write_text("chromosome,locus,effect\n1,3,0.5\n")
     r = bsl("check", scheme)
     assert r.returncode == 1 and "BSL506" in r.stderr and "qtl.csv:2" in r.stderr, r.stderr
+
+
+def test_replicate_streams_do_not_depend_on_batching(small_scheme):
+    import bsl as api
+    a = api.run(small_scheme, reps=4, seed=9, batch_size=4)
+    b = api.run(small_scheme, reps=4, seed=9, batch_size=1)
+    c = api.run(small_scheme, reps=2, seed=9)
+    pd.testing.assert_frame_equal(a.cycles, b.cycles)
+    pd.testing.assert_frame_equal(a.objectives, b.objectives)
+    first_two = a.cycles[a.cycles["replicate"] <= 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first_two, c.cycles)
+    assert a.cycles[a.cycles["replicate"] == 1]["value"].tolist() != \
+        a.cycles[a.cycles["replicate"] == 2]["value"].tolist()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+from bsl.runtime import rng
+
 
 def diallel(n: int, selfing: bool, device: torch.device | str = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
     """Half diallel among ``n`` parents.
@@ -102,9 +104,7 @@ def random_pairs(
     # Valid individuals first, in index order: rank r of a replicate maps to valid_first[r].
     valid_first = torch.sort((~valid).to(torch.int8), dim=1, stable=True).indices  # (R, N)
     n_valid = valid.sum(dim=1, keepdim=True)  # (R, 1)
-    u = torch.rand(
-        2, num_replicates, num_pairs, generator=generator, device=device, dtype=torch.float64
-    )  # (2, R, P)
+    u = rng.rand(generator, num_replicates, (2, num_pairs), device=device).transpose(0, 1)  # (2, R, P)
     mother_rank = (u[0] * n_valid).floor().long()  # (R, P)
     mother_rank = torch.minimum(mother_rank, (n_valid - 1).clamp_min(0))
     if selfing:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from bsl.runtime import rng
+
 from bsl.runtime.genome import GenomeLayout
 
 
@@ -136,8 +138,8 @@ class Meiosis:
     def _interval_gametes(self, haplotypes: torch.Tensor, parents: torch.Tensor, generator) -> torch.Tensor:
         R, N, _, W = haplotypes.shape  # here W == C: one word per chromosome
         G = parents.shape[1]
-        u = torch.rand((R * G,) + tuple(self.toggle_probability.shape), dtype=torch.float64,
-                       generator=generator, device=self.device)  # (B, C, Lmax)
+        u = rng.rand(generator, R, (G,) + tuple(self.toggle_probability.shape),
+                     device=self.device).view((R * G,) + tuple(self.toggle_probability.shape))  # (B, C, Lmax)
         toggles = ((u < self.toggle_probability).to(torch.int64) * self.local_bit_value).sum(-1)  # (B, C)
         for shift in (1, 2, 4, 8, 16, 32):  # prefix XOR: bit j = parity of toggles at loci <= j
             toggles ^= toggles << shift
@@ -156,16 +158,16 @@ class Meiosis:
         R, N, _, W = haplotypes.shape
         G = parents.shape[1]
         B, C, dev = R * G, self.num_chromosomes, self.device
-        start = torch.randint(0, 2, (B, C), generator=generator, device=dev)  # (B, C)
+        start = rng.randint(generator, 2, R, (G, C), device=dev).view(B, C)  # (B, C)
         # Crossover count per (gamete, chromosome) ~ Poisson(length in Morgans).
-        counts = torch.poisson(self.lengths.expand(B, C), generator=generator)
-        counts = counts.to(torch.int64).view(-1)  # (B*C,)
+        counts = rng.poisson(generator, self.lengths.expand(R, G, C).contiguous())
+        counts = counts.to(torch.int64).view(-1)  # (B*C,) replicate-major
         total = int(counts.sum())
         cell = torch.repeat_interleave(
             torch.arange(B * C, device=dev), counts, output_size=total
         )  # (X,) which (gamete, chromosome) each crossover belongs to
         chrom = cell % C
-        where = torch.rand(total, dtype=torch.float64, generator=generator, device=dev)
+        where = rng.rand_ragged(generator, counts.view(R, -1).sum(1), device=dev)  # (X,) in replicate order
         # (X,) uniform on the chromosome's span, in the end-to-end coordinates
         where = where * self.lengths.index_select(0, chrom) + self.offsets.index_select(0, chrom)
         locus = torch.searchsorted(self.shifted_positions, where)  # first locus to its right

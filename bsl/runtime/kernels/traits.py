@@ -10,6 +10,8 @@ import sys
 
 import torch
 
+from bsl.runtime import rng
+
 
 def _qtl_bytes(haplotypes: torch.Tensor, word: torch.Tensor, bit: torch.Tensor) -> torch.Tensor:
     """Alleles (R, N, 2, Q) uint8 read through a byte view of the packed words.
@@ -57,7 +59,7 @@ def genetic_values(
 
 def phenotypes(gv: torch.Tensor, error_sd: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """Phenotypes (R, N, T) = gv + e with e ~ N(0, error_sd²) per trait, error_sd (T,)."""
-    noise = torch.randn(gv.shape, dtype=gv.dtype, device=gv.device, generator=generator)
+    noise = rng.randn(generator, gv.shape[0], tuple(gv.shape[1:]), dtype=gv.dtype, device=gv.device)
     return gv + noise * error_sd.to(gv.dtype)
 
 
