@@ -55,8 +55,8 @@ class Progress:
         console = Console(stderr=True, force_terminal=False if not self.tty else None, width=100)
         df = result.cycles
         df = df[~df["metric"].str.contains(r"\[", regex=True)]
-        t = Table(title=f"{result.manifest['scheme']['name']}: {result.manifest['replicates']} replicates, "
-                        f"{result.wall_seconds:.2f} s (mean over replicates)")
+        t = Table(title=f"{result.manifest['scheme']['name']}: {result.manifest['replicates']} replicates in "
+                        f"{result.wall_seconds:.2f} s; means over replicates")
         traits = [x for x in df["trait"].unique() if x]
         label = df["metric"] if len(traits) <= 1 else df["metric"] + df["trait"].map(lambda x: f" [{x}]" if x else "")
         df = df.assign(column=label)
