@@ -18,7 +18,8 @@ import numpy as np
 import torch
 
 from bsl.api import load
-from bsl.runtime.architecture import build_architecture, default_cache_dir
+from bsl.runtime.architecture import build_architecture
+from bsl.runtime.founders import default_cache_dir
 from bsl.runtime.executor import Context, execute_batch
 
 ROOT = Path(__file__).resolve().parent.parent

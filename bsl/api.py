@@ -1,6 +1,7 @@
 """The pipeline on one screen: parse → check → lower → build_graph → passes → execute → RunResult."""
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +93,8 @@ def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = 
 
     from bsl.io.provenance import package_versions, sha256_text
     from bsl.io.results import write_results
-    from bsl.runtime.architecture import build_architecture, default_cache_dir
+    from bsl.runtime.architecture import build_architecture
+    from bsl.runtime.founders import default_cache_dir
     from bsl.runtime.executor import Context, execute_batch
 
     graph = scheme if isinstance(scheme, ExecutionGraph) else load(scheme, overrides=overrides)
@@ -105,7 +107,6 @@ def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = 
         program.seed = random_seed
     dev = _device(device)
     t0 = time.perf_counter()
-    import os
     arch = build_architecture(program, graph.simulate_loci, cache_dir=cache_dir or default_cache_dir(),
                               workers=workers or min(4, os.cpu_count() or 1), status=status)
     ctx = Context(graph, arch, dev, program.constants)

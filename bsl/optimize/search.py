@@ -100,7 +100,8 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
 
     from bsl import api
     from bsl.io.results import write_results
-    from bsl.runtime.architecture import build_architecture, default_cache_dir
+    from bsl.runtime.architecture import build_architecture
+    from bsl.runtime.founders import default_cache_dir
     from bsl.runtime.executor import Context, execute_batch
     from bsl.runtime.rng import ReplicateStreams
 
@@ -137,7 +138,6 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
     reps = spec.replicates_per_evaluation
     t0 = time.perf_counter()
     count = [len(done)]
-    best_so_far = [done[-1][-1] if done else math.nan]
 
     def evaluate(u: np.ndarray) -> float:
         # Evaluation e draws from its own stream, so a resumed run repeats exactly what it replaces.
@@ -166,7 +166,6 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
         fh.flush()
         os.fsync(fh.fileno())  # on disk before the next evaluation starts
         count[0] += 1
-        best_so_far[0] = best
         if progress:
             progress(count[0], spec.evaluations, float(best), time.perf_counter() - t0)
 

@@ -9,7 +9,7 @@ from bsl.diagnostics import BslError, DataError, Diagnostic
 from bsl.io.founders import FounderSet
 from bsl.io.qtl_table import read_qtl_csv
 from bsl.ir import nodes as ir
-from bsl.runtime.founders import data_error as _data_error, default_cache_dir, load_founders  # noqa: F401
+from bsl.runtime.founders import data_error as _data_error, load_founders
 from bsl.runtime.genome import GenomeLayout
 
 

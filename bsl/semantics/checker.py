@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bsl.diagnostics import BslError, Diagnostic, did_you_mean
@@ -189,7 +189,6 @@ class _Checker:
         return None
 
     def apply_overrides(self) -> None:
-        from bsl.syntax.parser import parse  # noqa: F401  (the value grammar is bsl's own)
         for name, text in self.overrides.items():
             if name not in self.constants:
                 self.diags.append(Diagnostic(
@@ -606,19 +605,16 @@ class _Checker:
         if isinstance(step, ast.AllocateStep):
             b = lookup(step.pairs, step.pairs_span, "pairs")
             for c in cycles:
-                total = self.count_value(step.total, c, var, None, what="progeny")
-                if total is None:
+                if self.count_value(step.total, c, var, None, what="progeny") is None:
                     break
             if b is not None and b.size == 0:
                 self.error("BSL415", f"`{step.pairs}` has no pairs to allocate progeny to", step.pairs_span)
             self.check_allocation(step, b, cycles, var)
             if b is not None:
                 b.allocated = True
-                if b.size is not None and total is not None:
-                    b.size = b.size  # pairs keep their count; progeny total tracked in lowering
             return current
         if isinstance(step, ast.CrossStep):
-            out = step.name or f"generation"
+            out = step.name or "generation"
             if step.kind == "cross":
                 b = lookup(step.source, step.source_span, "pairs")
                 size = None

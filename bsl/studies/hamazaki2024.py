@@ -206,7 +206,8 @@ def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str,
               schemes_dir: Path = SCHEMES_DIR, log: _Log | None = None) -> dict:
     """Run (or continue) every strategy on every trait replicate; return study.json's content."""
     from bsl.diagnostics import BslError, Diagnostic
-    from bsl.runtime.architecture import build_architecture, default_cache_dir
+    from bsl.runtime.architecture import build_architecture
+    from bsl.runtime.founders import default_cache_dir
 
     log = log or _Log()
     path = out / "study.json"

@@ -422,7 +422,8 @@ def run_reference(scheme_path, reps: int, seed: int, *, cache_dir: str | None = 
     import pandas as pd
 
     from bsl.api import load  # deferred: the runtime layer does not import the pipeline at import time
-    from bsl.runtime.architecture import build_architecture, default_cache_dir
+    from bsl.runtime.architecture import build_architecture
+    from bsl.runtime.founders import default_cache_dir
 
     graph = load(scheme_path, overrides=overrides)
     graph.program.seed = int(seed)
