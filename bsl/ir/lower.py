@@ -115,6 +115,8 @@ class _Lowerer:
         if "sample" in s:
             kw["sample"] = int(self.num(s["sample"].value))
             kw["sample_method"] = s["sample"].by or self.default(f"founders.{f.name}.sample_method", "random")
+        if "seed" in s:
+            kw["seed"] = int(self.num(s["seed"].value))
         if "pool" not in kw:
             kw["pool"] = self.default(f"founders.{f.name}.pool", max(2 * int(kw.get("sample", 50)), 100))
         return ir.FounderSpec(f.name, "coalescent", tuple(sorted(kw.items())), span=f.span)

@@ -39,7 +39,7 @@ def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_di
                         pool_size=kw["pool"], sample_size=kw.get("sample"),
                         sample_method=kw.get("sample_method", "random"), maf=kw["maf"],
                         random_mating_generations=kw["random_mating"], mutation_rate=kw["mutation_rate"],
-                        random_seed=seed)
+                        random_seed=int(kw.get("seed", seed)))
             fs = coalescent_founders(**args, cache_dir=cache_dir, workers=workers)
             return fs, {"source": "coalescent", "cache_key": founder_cache_key(**args), **{k: str(v) for k, v in args.items()}}
         path = spec.path or ""

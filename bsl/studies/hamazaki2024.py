@@ -6,8 +6,8 @@ paper's Table 1, Fig. 3A/3B/3D and Table 2.
         [--final-replicates F] [--replicates-per-evaluation R] [--resume] [--page FILE]
         [--strategies EQ,BV,...] [--small-founders] [--threads T] [--device cpu|cuda]
 
-Trait replicate k runs every scheme with seed ``seed + k - 1`` (the schemes' `seed` draws the
-founders as well as the QTL). DIR holds study.json (settings, trait seeds, sessions with their wall
+Trait replicate k runs every scheme with seed ``seed + k - 1``; the scheme's `seed` draws the QTL
+and the simulations, while the founders block's own `seed` keeps one founder panel for all. DIR holds study.json (settings, trait seeds, sessions with their wall
 time) and, for trait replicate k and strategy s, ``trait_kk/s/``: the optimization's trace.csv and
 best.json (bsl.optimize.search: every evaluation on disk before the next starts), timing.json, and
 ``final/``, the results contract of the strategy run with F replicates. A step whose
@@ -50,7 +50,7 @@ STYLE = {  # Fig. 3: EQ black; BV orange, WBV blue, both red; dashed without GVP
     "BVGVP": ("#e69f00", ""), "WBVGVP": ("#0072b2", ""), "TBVGVP": ("#d62728", "")}
 # --small-founders: the same program on a small coalescent panel, for tests and smoke runs.
 SMALL_GENOME = "genome { chromosomes 10  loci_per_chromosome 40  length 1 M  map kosambi }"
-SMALL_FOUNDERS = "founders {name} from coalescent {{ effective_size 200  pool 120  sample 60 by kmedoids }}"
+SMALL_FOUNDERS = "founders {name} from coalescent {{ effective_size 200  pool 120  sample 60 by kmedoids  seed 2024 }}"
 
 
 @dataclass(frozen=True)
@@ -494,8 +494,8 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     for i, s in enumerate(study["sessions"], start=1):
         add(f"| command{f' (session {i})' if len(study['sessions']) > 1 else ''} | `{s['command']}` |")
     add(f"| strategies | {', '.join(strategies)} |")
-    add(f"| trait replicates | {len(seeds)} (scheme `seed` {', '.join(map(str, seeds))}: QTL, effects and "
-        f"founder panel of each) |")
+    add(f"| trait replicates | {len(seeds)} (scheme `seed` {', '.join(map(str, seeds))}: QTL positions and "
+        f"effects of each; one founder panel) |")
     add(f"| optimization | StoSOO, {st['evaluations']} evaluations × {st['replicates_per_evaluation']} "
         f"simulations, h in [0, 2] starting at 1 |")
     add(f"| final comparison | {st['final_replicates']} simulations per strategy and trait replicate |")
@@ -638,11 +638,9 @@ DIFFERENCES = (
     "mate them at random once. Both pick the 250 founders by k-medoids. The genealogies differ (GENOME's "
     "settings versus msprime's standard coalescent), so the allele-frequency spectrum at the QTL differs, "
     "and with it how much room EQ leaves to an allocation strategy (the room columns above).",
-    "**Trait replicates.** The paper kept one parent panel and redrew QTL positions and effects ten times. "
-    "In bsl the scheme's one `seed` draws both the founders and the QTL, so each trait replicate here also "
-    "has its own founder panel. Within a trait replicate all seven strategies share founders and QTL, so "
-    "every improvement is a paired comparison as in the paper; the spread of Table 1 also includes "
-    "panel-to-panel variation.",
+    "**Trait replicates.** As in the paper, one parent panel (the founders block's own `seed`) serves every "
+    "trait replicate, and the scheme's `seed` redraws QTL positions and effects. Within a trait replicate "
+    "all seven strategies share founders and QTL, so every improvement is a paired comparison.",
     "**Standardizing the features.** As in the reference code (myBreedSimulatR `computeWeightedBV`), the "
     "parents' BV and WBV (with WBV's allele frequencies) are computed and standardized in the population "
     "the parents were selected from (250 plants) before mid-parent values are taken; GVP is standardized "

@@ -118,7 +118,7 @@ class ToAst(Transformer):
         return ast.SchemeDecl(_unquote(c[0], self.source), _span(meta))
 
     def seed_decl(self, meta, c):
-        return ast.SeedDecl(int(c[0]), _span(meta))
+        return ast.SeedDecl(int(c[-1]), _span(meta))
 
     def replicates_decl(self, meta, c):
         return ast.ReplicatesDecl(int(c[0]), _span(meta))

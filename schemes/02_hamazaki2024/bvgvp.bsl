@@ -15,6 +15,7 @@ founders base from coalescent {
   sample 250 by kmedoids
   maf >= 0.01
   random_mating 1
+  seed 2024  # one founder panel for every trait replicate (the scheme's seed draws the QTL)
 }
 
 trait yield { qtl 2 per chromosome  effects normal(0, 1 / 20)  heritability 1 }

@@ -149,3 +149,26 @@ def test_founderset_validation():
     assert info.value.code == "BSL503"
     with pytest.raises(DataError):
         FounderSet(haps, np.array([0, 0, 1]), np.array([0.1, 0.2, 0.0]), ["a", "a"])
+
+
+def _architecture(founders_settings: str, seed: int, tmp_path):
+    from bsl import api
+    from bsl.runtime.architecture import build_architecture
+    from bsl.source import SourceFile
+
+    text = (f"seed {seed}\nreplicates 1\ngenome {{ chromosomes 2  loci_per_chromosome 30  length 1 M }}\n"
+            f"founders base from coalescent {{ effective_size 200  pool 40  sample 20 {founders_settings} }}\n"
+            "trait yield { qtl 5 }\n")
+    graph = api.load(SourceFile("seeds.bsl", text))
+    return build_architecture(graph.program, "all", cache_dir=str(tmp_path))
+
+
+def test_founders_seed_keeps_the_panel_while_the_scheme_seed_redraws_qtl(tmp_path):
+    a = _architecture("seed 11", 1, tmp_path)
+    b = _architecture("seed 11", 2, tmp_path)
+    assert np.array_equal(a.founders["base"], b.founders["base"])
+    assert not (np.array_equal(a.qtl_global, b.qtl_global) and np.allclose(a.additive, b.additive))
+    # without its own seed the panel follows the scheme's seed
+    c = _architecture("", 1, tmp_path)
+    d = _architecture("", 2, tmp_path)
+    assert not np.array_equal(c.founders["base"], d.founders["base"])
