@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bsl import __version__
-from bsl.diagnostics import BslError, Diagnostic
+from bsl.diagnostics import BslError, DataError, Diagnostic
 from bsl.ir.graph import ExecutionGraph, build_graph
 from bsl.ir.lower import lower
 from bsl.ir.nodes import Program
@@ -79,6 +79,41 @@ def load(scheme: str | Path | SourceFile, *, overrides: dict[str, str] | None = 
     return run_passes(build_graph(program))
 
 
+def load_r_functions(graph: ExecutionGraph) -> dict:
+    """Source the R functions a scheme calls (`r("file.R", "name")`), once each, through rpy2.
+
+    Returns {ir.RFunction: caller} for the runtime's Context; problems (R or rpy2 missing, the file
+    fails to source, no such function) are BSL54x diagnostics at the scheme line that calls it.
+    """
+    from bsl.ir.nodes import r_functions
+
+    wanted = r_functions(graph.ops)
+    if not wanted:
+        return {}
+    from bsl.bridge.rcall import load_r_function
+
+    loaded = {}
+    for f in wanted:
+        try:
+            loaded[f] = load_r_function(f.path, f.function)
+        except DataError as err:
+            program = graph.program
+            raise BslError(Diagnostic(err.code, err.message, f.span, err.hint, path=program.source_path),
+                           SourceFile(program.source_path, program.source_text)) from None
+    return loaded
+
+
+def _r_provenance(r_functions: dict) -> list[dict]:
+    from bsl.io.provenance import sha256_text
+
+    out = []
+    for f, call in r_functions.items():
+        out.append({"file": f.path, "function": f.function,
+                    "sha256": sha256_text(Path(f.path).read_text(encoding="utf-8", errors="replace")),
+                    "r_version": call.r_version})
+    return out
+
+
 def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = None, seed: int | None = None,
         device: str = "cpu", overrides: dict[str, str] | None = None, out: str | Path | None = None,
         cache_dir: str | None = None, workers: int | None = None, batch_size: int | None = None,
@@ -107,9 +142,10 @@ def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = 
         program.seed = random_seed
     dev = _device(device)
     t0 = time.perf_counter()
+    r_functions = load_r_functions(graph)
     arch = build_architecture(program, graph.simulate_loci, cache_dir=cache_dir or default_cache_dir(),
                               workers=workers or min(4, os.cpu_count() or 1), status=status)
-    ctx = Context(graph, arch, dev, program.constants)
+    ctx = Context(graph, arch, dev, program.constants, r_functions)
     per_rep = max(1, max(a.shape[0] for a in arch.founders.values()) * 2 * arch.layout.num_words * 8 * 8)
     batch = batch_size or max(1, min(num_reps, BATCH_BYTES // per_rep))
     batches = [min(batch, num_reps - i) for i in range(0, num_reps, batch)]
@@ -151,6 +187,7 @@ def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = 
         "simulated_loci": int(arch.layout.num_loci),
         "total_loci": int(arch.full_layout.num_loci),
         "founders": arch.founder_provenance,
+        "r_functions": _r_provenance(r_functions),
         "packages": package_versions(),
     }
     result = RunResult(cycles, objectives, manifest, wall, graph)
@@ -161,7 +198,6 @@ def run(scheme: str | Path | SourceFile | ExecutionGraph, *, reps: int | None = 
 
 def write_output(write: Callable[[], object], out: str | Path) -> None:
     """Run a writer of results; a folder that cannot be written is a usage error (exit 2), not a crash."""
-    from bsl.diagnostics import DataError
     try:
         write()
     except DataError as err:

@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
             workers: int = typer.Option(None, "--workers", help="processes for coalescent founders (default: all cores)"),
             batch_size: int = typer.Option(None, "--batch-size", help="replicates per batch (default: by memory)"),
             threads: int = typer.Option(1, "--threads", help="torch threads (default 1; see docs/performance.md)"),
+            format_: str = typer.Option("csv", "--format",
+                                        help="csv: cycles.csv/.parquet, objectives.csv, manifest.json; rds: also "
+                                             "results.rds for R's readRDS (needs rpy2: pip install 'bsl[r]')"),
             ) -> None:
         """Run a scheme."""
         from bsl.api import run as run_scheme
@@ -30,6 +33,11 @@ def register(app: typer.Typer) -> None:
         from bsl.api import load
         from bsl.cli.options import set_threads
         set_threads(threads)
+        if format_ not in ("csv", "rds"):
+            raise typer.BadParameter(f"expected csv or rds, got {format_!r}", param_hint="--format")
+        if format_ == "rds" and out is None:
+            raise typer.BadParameter("rds results are written into the --out folder; add --out DIR",
+                                     param_hint="--format")
         graph = load(file, overrides=parse_sets(set_))
         if graph.program.optimize is not None:  # optimize, then evaluate the best values
             from bsl.cli.optimize import run_optimization
@@ -39,7 +47,22 @@ def register(app: typer.Typer) -> None:
                                 workers=workers, batch_size=batch_size, progress=progress.update,
                                 status=progress.status)
         progress.table(result)
+        if format_ == "rds":
+            write_rds_results(result, out)
         if out is not None:
             print(f"results written to {out}/", file=sys.stderr)
         if json_:
             print(json.dumps(result.summary(), indent=2))
+
+
+def write_rds_results(result, out: Path) -> None:
+    """results.rds in `out`: the object bslr::bsl_run() returns; rpy2 or R missing is a usage error."""
+    from bsl.api import write_output
+    from bsl.bridge.rds import RUnavailable, write_rds
+    from bsl.diagnostics import BslError, Diagnostic
+    try:
+        write_output(lambda: write_rds(result, out / "results.rds"), out)
+    except RUnavailable as exc:
+        raise BslError(Diagnostic("BSL007", f"cannot write results.rds: {exc}", path="<command line>",
+                                  hint="install R and rpy2 (`pip install 'bsl[r]'`), or leave out --format rds; "
+                                       "the CSV results are written")) from None

@@ -111,6 +111,8 @@ def feature_text(f: ir.Feature, traits: list[str] | None = None) -> str:
             return f"({go(g.a)} {g.op} {go(g.b)})"
         if isinstance(g, ir.Scalar):
             return f"{g.value:g}"
+        if isinstance(g, ir.RFunction):
+            return f'r("{g.path}", "{g.function}")'
         return str(g)
     return go(f)
 

@@ -169,6 +169,9 @@ class _Lowerer:
                 return ir.ZScore(self.feature(e.args[0]))
             if e.func == "mean_parent":
                 return ir.MeanParent(tuple(self.feature(a) for a in e.args))
+            if e.func == "r":
+                file, function = (a.value for a in e.args)  # type: ignore[union-attr]
+                return ir.RFunction(self.path(file), function, e.span)
         if isinstance(e, ast.BinOp):
             return ir.Arith(e.op, self.feature(e.left), self.feature(e.right))
         if isinstance(e, ast.Concat):

@@ -96,6 +96,33 @@ class Scalar(Feature):
     value: float
 
 
+@dataclass(frozen=True)
+class RFunction(Feature):
+    """One value per individual computed by an R function: `r("my_index.R", "my_index")`."""
+
+    path: str  # absolute path of the R file
+    function: str
+    span: Span = _span()
+
+
+def sub_features(f: Feature):
+    """`f` and every feature inside it, depth first."""
+    yield f
+    for child in (getattr(f, "x", None), getattr(f, "a", None), getattr(f, "b", None), *getattr(f, "xs", ())):
+        if isinstance(child, Feature):
+            yield from sub_features(child)
+
+
+def r_functions(ops: list[Op]) -> list[RFunction]:
+    """The R functions the ops call, each once, in order of first use."""
+    found: dict[RFunction, None] = {}
+    for op in ops:
+        for value in vars(op).values():
+            if isinstance(value, Feature):
+                found.update((g, None) for g in sub_features(value) if isinstance(g, RFunction))
+    return list(found)
+
+
 def is_pair_feature(f: Feature) -> bool:
     """True when a feature has one row per mating pair rather than one per individual."""
     if isinstance(f, (ProgenyVariance, MeanParent)):

@@ -129,10 +129,11 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
                                   f"use --resume {out} to continue it, or choose another --out"))
     api.write_output(lambda: out.mkdir(parents=True, exist_ok=True), out)
     dev = api._device(device)
+    r_functions = api.load_r_functions(graph)
     arch = build_architecture(program, graph.simulate_loci, cache_dir=default_cache_dir(),
                               workers=min(4, os.cpu_count() or 1), status=status)
     constants = dict(program.constants)
-    ctx = Context(graph, arch, dev, constants)
+    ctx = Context(graph, arch, dev, constants, r_functions)
     space = SearchSpace.build([param.lower] * param.size, [param.upper] * param.size, [param.start] * param.size,
                               names)
     reps = spec.replicates_per_evaluation

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from bsl.diagnostics import BslError, Diagnostic
+from bsl.diagnostics import BslError, DataError, Diagnostic
 from bsl.ir import nodes as ir
 from bsl.ir.graph import ExecutionGraph
 from bsl.runtime.architecture import Architecture
 from bsl.runtime.kernels import allocation, features, mating, meiosis, selection, traits
 from bsl.runtime.state import PairSet, Population, concat
+from bsl.source import SourceFile
 
 
 @dataclass
@@ -25,8 +26,11 @@ class Context:
     """Tensors shared by every op of a run on one device."""
 
     def __init__(self, graph: ExecutionGraph, arch: Architecture, device: torch.device,
-                 constants: dict[str, object]):
+                 constants: dict[str, object], r_functions: dict | None = None):
         self.graph = graph
+        # ir.RFunction -> caller(geno (n, L) int32, values {column: (n,)}, locus names) -> (n,) float64,
+        # made by the caller of the runtime (bsl.bridge.rcall), so the runtime never imports R.
+        self.r_functions = r_functions or {}
         self.program = graph.program
         self.arch = arch
         self.device = device
@@ -176,11 +180,48 @@ def feature_values(ctx: Context, f: ir.Feature, pop: Population, pairs: PairSet 
         return features.mean_parent(x, pairs.mothers, pairs.fathers)
     if isinstance(f, ir.ConcatFeature):
         return torch.cat([feature_values(ctx, g, pop, pairs, span) for g in f.xs], dim=-1)
+    if isinstance(f, ir.RFunction):
+        return r_function_values(ctx, f, pop)
     if isinstance(f, ir.Arith):
         a = feature_values(ctx, f.a, pop, pairs, span)
         b = feature_values(ctx, f.b, pop, pairs, span)
         return {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}[f.op](a, b)
     raise AssertionError(f)
+
+
+def r_function_values(ctx: Context, f: ir.RFunction, pop: Population) -> torch.Tensor:
+    """Values (R, N, 1) of an R function, called once per replicate on its valid individuals."""
+    key = ("r", f)
+    if key in pop.cache:
+        return pop.cache[key]
+    call = ctx.r_functions.get(f)
+    if call is None:
+        raise BslError(Diagnostic("BSL543", f"R function `{f.function}` was not loaded for this run", f.span,
+                                  "run the scheme through `bsl run` or `bsl.api.run`, which load R functions",
+                                  path=ctx.program.source_path))
+    layout = ctx.arch.layout
+    word = torch.as_tensor(layout.word, device=ctx.device)
+    bit = torch.as_tensor(layout.bit, device=ctx.device)
+    loci = _locus_names(ctx, "all")
+    gv = genetic_values(ctx, pop)  # (R, N, T)
+    names = [t.name for t in ctx.program.traits]
+    out = torch.zeros(pop.valid.shape + (1,), dtype=torch.float64, device=ctx.device)  # (R, N, 1)
+    for r in range(pop.valid.shape[0]):
+        rows = torch.nonzero(pop.valid[r]).squeeze(1)
+        hap = pop.haplotypes[r:r + 1].index_select(1, rows)  # (1, n, 2, W)
+        geno = traits.dosages(hap, word, bit, torch.int32)[0].cpu().numpy()  # (n, L)
+        values = {f"gv_{t}": gv[r, rows, i].cpu().numpy() for i, t in enumerate(names)}
+        if pop.phenotypes is not None:
+            values.update({f"phenotype_{t}": pop.phenotypes[r, rows, i].cpu().numpy() for i, t in enumerate(names)})
+        try:
+            y = call(geno, values, loci)
+        except DataError as err:
+            raise BslError(Diagnostic(err.code, f"{err.message} (replicate {r + 1})", f.span, err.hint,
+                                      path=ctx.program.source_path),
+                           SourceFile(ctx.program.source_path, ctx.program.source_text)) from None
+        out[r, rows, 0] = torch.as_tensor(y, dtype=torch.float64, device=ctx.device)
+    pop.cache[key] = out
+    return out
 
 
 # ---- ops ---------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ TRAIT_FEATURES = {
     "progeny_variance": "pair",
 }
 FEATURE_COMBINATORS = ("z", "mean_parent")
+R_FEATURE = "r"  # r("file.R", "function"): one value per individual from an R function
 
 # Summaries of a population at a cycle (reports and objectives).
 SUMMARIES_OF_VALUES = ("mean", "var", "sd", "min", "max")

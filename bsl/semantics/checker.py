@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -524,12 +525,29 @@ class _Checker:
                     return None
                 width += t.width
             return FeatureType("pair", width)
+        if e.func == B.R_FEATURE:
+            return self.r_feature(e)
         if e.func in B.ALL_FUNCTIONS:
             self.error("BSL319", f"`{e.func}` summarizes a population; it cannot be used as a feature", e.func_span,
                        "use it in `report` or `objective`")
             return None
-        self.unknown_name(e.func, e.func_span, list(B.TRAIT_FEATURES) + list(B.FEATURE_COMBINATORS), "function")
+        self.unknown_name(e.func, e.func_span, list(B.TRAIT_FEATURES) + list(B.FEATURE_COMBINATORS) + [B.R_FEATURE],
+                          "function")
         return None
+
+    def r_feature(self, e: ast.Call) -> FeatureType | None:
+        """`r("file.R", "function")`: an R function of the genotypes, one value per individual."""
+        if e.kwargs or len(e.args) != 2 or not all(isinstance(a, ast.String) for a in e.args):
+            self.error("BSL318", "`r` takes an R file and the name of a function in it, both quoted", e.span,
+                       'write `r("my_index.R", "my_index")`')
+            return None
+        file, function = (a.value for a in e.args)  # type: ignore[union-attr]
+        if not re.fullmatch(r"[A-Za-z.][A-Za-z0-9._]*", function) or re.fullmatch(r"\.[0-9].*", function):
+            self.error("BSL318", f"`{function}` is not an R function name", e.args[1].span,
+                       "give the name the R file assigns the function to, e.g. `my_index <- function(geno, values) ...`")
+            return None
+        self.check_file(file, e.args[0].span, "R file")
+        return FeatureType("ind", 1)
 
     def unknown_name(self, name: str, span: Span, candidates: list[str], what: str = "name") -> None:
         self.error("BSL201", f"unknown {what} `{name}`", span, did_you_mean(name, candidates))

@@ -17,7 +17,8 @@
 #' @param quiet If \code{FALSE}, bsl's progress lines are relayed as messages.
 #' @param transport How results cross over: \code{"auto"} (an \code{.rds}
 #'   file written by bsl through rpy2 when rpy2 is installed, otherwise CSV),
-#'   \code{"rds"} or \code{"csv"}. See \code{\link{bsl_read_results}}.
+#'   \code{"rds"} (\code{bsl run --format rds} writes \code{results.rds} in
+#'   the results folder) or \code{"csv"}. See \code{\link{bsl_read_results}}.
 #' @return A list of class \code{bsl_result} with
 #'   \item{cycles}{data.frame: \code{replicate} (integer), \code{cycle}
 #'     (integer, 0 is the founders), \code{trait} (factor), \code{metric}
@@ -56,11 +57,13 @@ bsl_run <- function(scheme, reps = NULL, seed = NULL, set = list(), out = NULL, 
   } else {
     out <- check_file(out, "`out` folder")
   }
-  bsl_call(c(args, "--out", out), quiet = quiet)
+  # transport "rds": bsl writes results.rds itself (`bsl run --format rds`) and R reads it
+  bsl_call(c(args, "--out", out, if (transport == "rds") c("--format", "rds")), quiet = quiet)
   if (!file.exists(file.path(out, "cycles.csv")) && file.exists(file.path(out, "best.json"))) {
     bsl_abort(sprintf("%s has an `optimize` block; use bsl_optimize(\"%s\", out = ...) to get its trace and best values",
                       scheme, scheme), class = "bsl_usage_error")
   }
+  if (transport == "rds") return(structure(readRDS(file.path(out, "results.rds")), class = c("bsl_result", "list")))
   bsl_read_results(out, transport = transport)
 }
 

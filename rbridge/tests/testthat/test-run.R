@@ -34,6 +34,20 @@ test_that("bsl_run returns typed data.frames and the manifest, and `set` reaches
   expect_true(all(file.exists(file.path(out, c("cycles.csv", "objectives.csv", "manifest.json")))))
 })
 
+test_that("bsl_run(transport = \"rds\") reads the results.rds that `bsl run --format rds` writes", {
+  skip_if_no_bsl()
+  skip_if_not(rds_available(), "rpy2 is not installed where bsl is: no .rds transport")
+  out <- withr::local_tempdir()
+  res <- bsl_run(tiny_scheme(), reps = 2, seed = 1, out = out, quiet = TRUE, transport = "rds")
+  expect_true(file.exists(file.path(out, "results.rds")))
+  expect_s3_class(res, "bsl_result")
+  expect_type(res$cycles$replicate, "integer")
+  expect_s3_class(res$cycles$metric, "factor")
+  via_csv <- bsl_read_results(out, transport = "csv")
+  expect_identical(res$manifest, via_csv$manifest)
+  expect_equal(res$objectives$value, via_csv$objectives$value, tolerance = 1e-15)
+})
+
 test_that("the .rds and CSV transports give the same object", {
   skip_if_no_bsl()
   skip_if_not(rds_available(), "rpy2 is not installed where bsl is: no .rds transport to compare")

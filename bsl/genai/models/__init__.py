@@ -1,0 +1,19 @@
+"""The registry of bsl's generative genotype models: family name → class, and ``make_model``."""
+from __future__ import annotations
+
+from bsl.genai.models.base import GenotypeModel
+from bsl.genai.models.diffusion import DiffusionModel
+
+FAMILIES: dict[str, type[GenotypeModel]] = {
+    "diffusion": DiffusionModel,
+}
+
+
+def make_model(family: str, **config) -> GenotypeModel:
+    """A new, untrained model of ``family`` with ``config`` overriding the family's defaults."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown genotype model family {family!r}; choose one of {', '.join(map(repr, FAMILIES))}")
+    return FAMILIES[family](**config)
+
+
+__all__ = ["FAMILIES", "GenotypeModel", "make_model"]
