@@ -79,6 +79,17 @@ def load(scheme: str | Path | SourceFile, *, overrides: dict[str, str] | None = 
     return run_passes(build_graph(program))
 
 
+def train(scheme: str | Path | SourceFile | ExecutionGraph, *, model: str | None = None, device: str = "cpu",
+          overrides: dict[str, str] | None = None, progress: Callable[[str, dict], None] | None = None,
+          status: Callable[[str], None] | None = None) -> list[dict]:
+    """Train a scheme's generative models (`model g = family { data base ... }`), or only `model`,
+    and save each in its folder; returns their manifests (bsl.genai.store)."""
+    from bsl.genai.training import train_models
+
+    graph = scheme if isinstance(scheme, ExecutionGraph) else load(scheme, overrides=overrides)
+    return train_models(graph, model=model, device=str(_device(device)), progress=progress, status=status)
+
+
 def load_r_functions(graph: ExecutionGraph) -> dict:
     """Source the R functions a scheme calls (`r("file.R", "name")`), once each, through rpy2.
 

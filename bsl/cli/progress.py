@@ -37,6 +37,18 @@ class Progress:
             self._last_print = time.monotonic()
             print(f"evaluation {done}/{total}: {info}", file=sys.stderr)
 
+    def training(self, model: str, info: dict) -> None:
+        """Training progress: epoch, seconds, and the last losses of the epoch."""
+        import time
+        losses = "  ".join(f"{k} {v:.4g}" for k, v in (info.get("losses") or {}).items()
+                           if isinstance(v, (int, float)))
+        text = f"model {model}: epoch {info.get('epoch', '?')}  {info.get('seconds', 0):.0f} s  {losses}"
+        if self._bar is not None:
+            self._bar.update(self._task, completed=int(info.get("epoch", 0)), info=losses)
+        elif time.monotonic() - self._last_print > 10:
+            self._last_print = time.monotonic()
+            print(text, file=sys.stderr)
+
     def status(self, message: str) -> None:
         if self._bar is not None:
             self._bar.console.print(message)

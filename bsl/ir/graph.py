@@ -36,8 +36,15 @@ class ExecutionGraph:
             if f.source == "coalescent":
                 args = ", ".join(f"{k}={v}" for k, v in f.coalescent)
                 lines.append(f"founders {f.name}: coalescent (msprime) {args}")
+            elif f.source == "model":
+                lines.append(f"founders {f.name}: {f.sample} sampled from model {f.model} ({f.path})")
             else:
                 lines.append(f"founders {f.name}: file {f.path}" + (f" map {f.map_path}" if f.map_path else ""))
+        for m in p.models:
+            budget = ", ".join(x for x in (f"{m.epochs} epochs" if m.epochs else "",
+                                           f"{m.max_seconds:g} s" if m.max_seconds else "") if x)
+            lines.append(f"model {m.name}: {m.family} on founders {m.data}, at most {budget}, holdout {m.holdout:g}, "
+                         f"saved in {m.path}")
         for t in p.traits:
             qtl = (f"{t.qtl_count} QTL" if t.qtl_count else
                    f"{t.qtl_per_chromosome} QTL per chromosome" if t.qtl_per_chromosome else f"QTL from {t.qtl_path}")

@@ -47,9 +47,23 @@ class _Lowerer:
                       for o in decl(ast.ObjectiveDecl)]
         params = [self.param(p) for p in decl(ast.ParamDecl)]
         optimize = self.optimize(decl(ast.OptimizeDecl)[0]) if decl(ast.OptimizeDecl) else None
+        models = [self.model(d) for d in decl(ast.ModelDecl)]
         return ir.Program(name, seed, reps, genome, founders, traits, dict(self.c.constants), ops, metrics,
                           objectives, num_cycles, self.defaults, self.c.source.text, self.c.source.path,
-                          params, optimize)
+                          params, optimize, models)
+
+    def model(self, d: ast.ModelDecl) -> ir.ModelSpec:
+        s = self.settings(d.settings)
+        path = self.path(s["path"].value.value if "path" in s else  # type: ignore[union-attr]
+                         self.default(f"model.{d.name}.path", f"models/{d.name}"))
+        epochs = int(self.num(s["epochs"].value)) if "epochs" in s else None
+        seconds = float(self.num(s["max_seconds"].value)) if "max_seconds" in s else None
+        if epochs is None and seconds is None:
+            seconds = self.default(f"model.{d.name}.max_seconds", 240.0)
+        holdout = float(self.num(s["holdout"].value)) if "holdout" in s else self.default(f"model.{d.name}.holdout", 0.25)
+        seed = int(self.num(s["seed"].value)) if "seed" in s else None
+        return ir.ModelSpec(d.name, d.family, s["data"].value.id, path, epochs, seconds, holdout, seed,  # type: ignore[union-attr]
+                            d.span)
 
     def param(self, p: ast.ParamDecl) -> ir.ParamSpec:
         labels = p.value.items if isinstance(p.value, ast.Vector) else [p.value]
@@ -101,6 +115,11 @@ class _Lowerer:
         return ir.GenomeSpec(chrom, loci, float(length), map_function)
 
     def founders(self, f: ast.FoundersDecl) -> ir.FounderSpec:
+        if f.source == "model":
+            model = next(d for d in self.c.module.decls if isinstance(d, ast.ModelDecl) and d.name == f.model)
+            path = self.model(model).path
+            return ir.FounderSpec(f.name, "model", (), path, None, f.span, f.model,
+                                  int(self.num(self.settings(f.settings)["sample"].value)))
         if f.source == "file":
             return ir.FounderSpec(f.name, "file", (), self.path(f.path), self.path(f.map_path) if f.map_path else None,
                                   f.span)

@@ -23,10 +23,27 @@ class GenomeSpec:
 @dataclass(frozen=True)
 class FounderSpec:
     name: str
-    source: str  # "coalescent" | "file"
+    source: str  # "coalescent" | "file" | "model"
     coalescent: tuple[tuple[str, object], ...] = ()  # keyword arguments of bsl.io.coalescent
-    path: str | None = None
+    path: str | None = None  # the file, or the trained model's folder
     map_path: str | None = None
+    span: Span = _span()
+    model: str | None = None
+    sample: int | None = None  # founders drawn from the model
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A generative genotype model: trained by `bsl train` on a founders set, saved in `path`."""
+
+    name: str
+    family: str
+    data: str  # founders set it learns from
+    path: str  # folder holding weights.safetensors and model.json
+    epochs: int | None
+    max_seconds: float | None
+    holdout: float
+    seed: int | None
     span: Span = _span()
 
 
@@ -334,3 +351,4 @@ class Program:
     source_path: str = ""
     params: list[ParamSpec] = field(default_factory=list)
     optimize: OptimizeSpec | None = None
+    models: list[ModelSpec] = field(default_factory=list)

@@ -9,7 +9,7 @@ from bsl.diagnostics import BslError, DataError, Diagnostic
 from bsl.io.founders import FounderSet
 from bsl.io.qtl_table import read_qtl_csv
 from bsl.ir import nodes as ir
-from bsl.runtime.founders import data_error as _data_error, load_founders
+from bsl.runtime.founders import data_error as _data_error, founder_seeds, load_founders
 from bsl.runtime.genome import GenomeLayout
 
 
@@ -31,15 +31,15 @@ class Architecture:
 
 def build_architecture(program: ir.Program, simulate_loci: str, *, cache_dir: str | None = None,
                        workers: int = 1, status=None) -> Architecture:
-    ss = np.random.SeedSequence(program.seed)
-    founder_ss, trait_ss = ss.spawn(2)
-    founder_seeds = founder_ss.generate_state(len(program.founders), dtype=np.uint32)
+    trait_ss = np.random.SeedSequence(program.seed).spawn(2)[1]
     sets: dict[str, FounderSet] = {}
     prov: dict[str, dict] = {}
-    for spec, s in zip(program.founders, founder_seeds):
+    for spec, s in zip(program.founders, founder_seeds(program)):
         if status is not None:
             status(f"founders `{spec.name}`: " + ("coalescent (msprime; simulated once, then cached)"
-                                                   if spec.source == "coalescent" else f"reading {spec.path}"))
+                                                   if spec.source == "coalescent" else
+                                                   f"{spec.sample} sampled from model `{spec.model}`"
+                                                   if spec.source == "model" else f"reading {spec.path}"))
         sets[spec.name], prov[spec.name] = load_founders(program, spec, int(s), cache_dir, workers)
     first = program.founders[0]
     ref = sets[first.name]

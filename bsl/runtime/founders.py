@@ -21,6 +21,13 @@ def default_cache_dir() -> str:
     return os.environ.get("BSL_CACHE_DIR") or str(Path.home() / ".cache" / "bsl" / "founders")
 
 
+def founder_seeds(program: ir.Program) -> list[int]:
+    """The seed of each founders set, in declaration order, drawn from the scheme's seed
+    (a coalescent block's own `seed` overrides its entry when the founders are simulated)."""
+    founder_ss = np.random.SeedSequence(program.seed).spawn(2)[0]
+    return [int(s) for s in founder_ss.generate_state(len(program.founders), dtype=np.uint32)]
+
+
 def data_error(err: DataError, spec_span, source_path: str) -> BslError:
     where = f"{err.path}:{err.line}: " if err.path and err.line else (f"{err.path}: " if err.path else "")
     return BslError(Diagnostic(err.code, f"{where}{err.message}", spec_span, err.hint, path=source_path))
@@ -42,6 +49,8 @@ def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_di
                         random_seed=int(kw.get("seed", seed)))
             fs = coalescent_founders(**args, cache_dir=cache_dir, workers=workers)
             return fs, {"source": "coalescent", "cache_key": founder_cache_key(**args), **{k: str(v) for k, v in args.items()}}
+        if spec.source == "model":
+            return model_founders(program, spec, seed)
         path = spec.path or ""
         lower = path.lower()
         if lower.endswith(".vcf") or lower.endswith(".vcf.gz"):
@@ -55,6 +64,42 @@ def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_di
         raise BslError(Diagnostic("BSL507", f"founders `{spec.name}`: {err}", spec.span), None) from None
 
 
+
+
+def model_founders(program: ir.Program, spec: ir.FounderSpec, seed: int) -> tuple[FounderSet, dict]:
+    """`founders f from model g { sample N }`: N genotypes drawn from the trained model, phased at random.
+
+    Heterozygous loci get allele 1 on a homologue chosen with probability 1/2 (a generative
+    genotype model has no phase); the map is the model's. A scheme genome that disagrees with the
+    model's loci is BSL552.
+    """
+    from bsl.genai.store import load_model  # torch is needed only here
+
+    folder = Path(spec.path or "")
+    if not (folder / "model.json").is_file():
+        raise DataError(f"model `{spec.model}` has not been trained (nothing in {folder})", code="BSL550",
+                        hint=f"train it first: `bsl train {program.source_path} --model {spec.model}`")
+    saved = load_model(folder)
+    L = saved.chromosome.size
+    g = program.genome
+    if g is not None and g.num_chromosomes and g.loci_per_chromosome:
+        expected = [g.loci_per_chromosome] * g.num_chromosomes
+        got = np.bincount(saved.chromosome).tolist()
+        if got != expected:
+            raise DataError(f"model `{spec.model}` was trained on {len(got)} chromosome(s) with {got[:4]}"
+                            f"{'…' if len(got) > 4 else ''} loci, but the scheme's genome has {len(expected)} "
+                            f"with {g.loci_per_chromosome} each", path=spec.path, code="BSL552",
+                            hint="train the model on founders with this genome (`bsl train`), or change the genome")
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    dosages = saved.model.sample(int(spec.sample or 1), random_seed=int(rng.integers(2**31)))  # (N, L)
+    first = rng.random(dosages.shape) < 0.5  # which homologue carries the 1 of a heterozygote
+    haplotypes = np.empty((dosages.shape[0], 2, L), dtype=np.uint8)
+    haplotypes[:, 0] = (dosages == 2) | ((dosages == 1) & first)
+    haplotypes[:, 1] = (dosages == 2) | ((dosages == 1) & ~first)
+    names = [f"{spec.name}_{i + 1}" for i in range(dosages.shape[0])]
+    fs = FounderSet(haplotypes, saved.chromosome, saved.positions_morgans, names, source=str(spec.path))
+    return fs, {"source": "model", "model": spec.model or "", "path": str(spec.path),
+                "family": saved.manifest.get("family", ""), "data_sha256": saved.manifest.get("data", {}).get("sha256", "")}
 
 
 def validate_data_files(program: ir.Program) -> list[Diagnostic]:

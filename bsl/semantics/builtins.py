@@ -38,6 +38,22 @@ COALESCENT_SETTINGS = {
 
 FILE_FOUNDER_SETTINGS: dict[str, SettingRule] = {}
 
+MODEL_FOUNDER_SETTINGS = {
+    "sample": SettingRule("int", minimum=1, doc="founders sampled from the trained model"),
+}
+
+# Generative genotype models (bsl/genai/models): `model g = diffusion { data base ... }`
+MODEL_FAMILIES = ("diffusion", "autoregressive", "vae", "flow", "wgan_gp")
+MODEL_SETTINGS = {
+    "data": SettingRule("name", doc="the founders set the model learns from"),
+    "epochs": SettingRule("int", minimum=1, doc="training epochs (stops earlier at max_seconds)"),
+    "max_seconds": SettingRule("number", minimum=1e-3, doc="training time budget in seconds"),
+    "holdout": SettingRule("number", minimum=0.0, maximum=0.9,
+                           doc="share of the data held out from training for `bsl evaluate`"),
+    "seed": SettingRule("int", minimum=0, doc="seed of the training (default: drawn from the scheme's seed)"),
+    "path": SettingRule("string", doc="folder of the trained model (default models/<name> next to the scheme)"),
+}
+
 TRAIT_SETTINGS = {
     "qtl": SettingRule("int_or_string", minimum=1, per=("chromosome",), doc="number of QTL, or a QTL CSV"),
     "effects": SettingRule("call", choices=("normal", "gamma", "constant"), doc="additive effect distribution"),

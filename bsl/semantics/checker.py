@@ -104,8 +104,16 @@ class _Checker:
         if not founders:
             self.error("BSL402", "the scheme declares no founders", Span(0, 0, 1, 1),
                        'add e.g. `founders base from coalescent { effective_size 1000  pool 200 }`')
+        self.models = {d.name: d for d in decls if isinstance(d, ast.ModelDecl)}
         for f in founders:
             self.check_founders(f, genome)
+        seen_models: set[str] = set()
+        for d in decls:
+            if isinstance(d, ast.ModelDecl):
+                if d.name in seen_models:
+                    self.error("BSL202", f"model `{d.name}` is declared twice", d.span)
+                seen_models.add(d.name)
+                self.check_model(d, founders)
         for d in decls:
             if isinstance(d, ast.SeedDecl) and d.value < 0:
                 self.error("BSL301", "seed must be a non-negative whole number", d.span)
@@ -119,11 +127,9 @@ class _Checker:
         for d in decls:
             if isinstance(d, ast.FeatureDecl):
                 self.check_feature_decl(d)
-            elif isinstance(d, (ast.ModelDecl, ast.EnvironmentDecl)):
-                self.error("BSL490", f"`{_keyword(d)}` declarations are not supported by this version of bsl",
-                           d.span, "remove the declaration; environments and generative models come in a later release")
-            elif isinstance(d, ast.FoundersDecl) and d.source == "model":
-                pass  # reported in check_founders
+            elif isinstance(d, ast.EnvironmentDecl):
+                self.error("BSL490", "`environment` declarations are not supported by this version of bsl",
+                           d.span, "remove the declaration; environments come in a later release")
         self.repeat = singles.get(ast.RepeatDecl)  # type: ignore[assignment]
         if self.repeat is not None:
             self.check_repeat(self.repeat, founders)
@@ -375,8 +381,19 @@ class _Checker:
         if f.name in self.founder_sizes:
             self.error("BSL202", f"founders `{f.name}` are declared twice", f.name_span)
         if f.source == "model":
-            self.error("BSL490", "founders from a generative model are not supported by this version of bsl",
-                       f.span, "use `from coalescent { ... }` or `from file \"...\"`")
+            self.check_settings(f.settings, B.MODEL_FOUNDER_SETTINGS, "founders")
+            if f.model not in self.models:
+                self.error("BSL208", f"unknown model `{f.model}`", f.span,
+                           did_you_mean(f.model or "", list(self.models)) or
+                           "declare it: `model g = diffusion { data base }`")
+            sample = next((s for s in f.settings if s.key == "sample"), None)
+            if sample is None:
+                self.error("BSL405", "founders from a model need `sample N`", f.span,
+                           f"write `founders {f.name} from model {f.model} {{ sample 200 }}`")
+                self.founder_sizes[f.name] = None
+            else:
+                n = self.number_value(sample.value)
+                self.founder_sizes[f.name] = int(n) if n else None
             return
         if f.source == "coalescent":
             self.check_settings(f.settings, B.COALESCENT_SETTINGS, "coalescent")
@@ -409,6 +426,28 @@ class _Checker:
             if f.map_path is not None:
                 self.check_file(f.map_path, f.span, "map file")
             self.founder_sizes[f.name] = None
+
+    def check_model(self, d: ast.ModelDecl, founders: list[ast.FoundersDecl]) -> None:
+        """`model g = family { data base ... }`: a generative genotype model trained by `bsl train`."""
+        if d.family not in B.MODEL_FAMILIES:
+            self.error("BSL310", f"unknown model family `{d.family}`", d.span,
+                       did_you_mean(d.family, B.MODEL_FAMILIES) or f"families: {', '.join(B.MODEL_FAMILIES)}")
+        self.check_settings(d.settings, B.MODEL_SETTINGS, "model")
+        data = next((s for s in d.settings if s.key == "data"), None)
+        if data is None:
+            self.error("BSL405", f"model `{d.name}` needs `data`: the founders it learns from", d.span,
+                       "add e.g. `data base`, naming a `founders` declaration")
+            return
+        if not isinstance(data.value, ast.Name):
+            return  # reported by check_settings
+        source = next((f for f in founders if f.name == data.value.id), None)
+        if source is None:
+            self.error("BSL206", f"unknown founders `{data.value.id}`", data.value.span,
+                       did_you_mean(data.value.id, [f.name for f in founders]) or
+                       f"known: {', '.join(f.name for f in founders) or 'none'}")
+        elif source.source == "model":
+            self.error("BSL407", f"model `{d.name}` cannot learn from founders sampled from a model",
+                       data.value.span, "train it on coalescent or file founders")
 
     def check_trait(self, d: ast.TraitDecl) -> None:
         if d.name in self.traits:

@@ -1,0 +1,96 @@
+"""Training and evaluating a scheme's generative models: `bsl train` and `bsl evaluate`.
+
+A model learns from one of the scheme's founders sets (simulated or read exactly as `bsl run`
+would, cached), minus a held-out share kept for evaluation; it is saved with its loci, the data's
+hash and the training log (bsl.genai.store).
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+import numpy as np
+
+from bsl import __version__
+from bsl.diagnostics import BslError, Diagnostic, did_you_mean
+from bsl.io.founders import FounderSet
+from bsl.ir import nodes as ir
+from bsl.ir.graph import ExecutionGraph
+from bsl.runtime.founders import default_cache_dir, founder_seeds, load_founders
+
+
+def _models(graph: ExecutionGraph, name: str | None) -> list[ir.ModelSpec]:
+    models = graph.program.models
+    if not models:
+        raise BslError(Diagnostic("BSL002", f"{graph.program.source_path} declares no model", path="<command line>",
+                                  hint="declare one: `model g = diffusion { data base }`"))
+    if name is None:
+        return list(models)
+    chosen = [m for m in models if m.name == name]
+    if not chosen:
+        raise BslError(Diagnostic("BSL002", f"the scheme has no model `{name}`", path="<command line>",
+                                  hint=did_you_mean(name, [m.name for m in models]) or
+                                  f"models: {', '.join(m.name for m in models)}"))
+    return chosen
+
+
+def model_seed(program: ir.Program, spec: ir.ModelSpec) -> int:
+    """The training seed: the block's `seed`, else one drawn from the scheme's seed for this model."""
+    if spec.seed is not None:
+        return spec.seed
+    k = [m.name for m in program.models].index(spec.name)
+    child = np.random.SeedSequence(program.seed).spawn(4)[3]  # children 0-2 are founders, traits, replicates
+    return int(child.generate_state(len(program.models), dtype=np.uint32)[k])
+
+
+def training_data(program: ir.Program, spec: ir.ModelSpec, *, workers: int = 1,
+                  status: Callable[[str], None] | None = None) -> tuple[FounderSet, np.ndarray, np.ndarray]:
+    """The founders the model learns from and the (train, test) row indices of its hold-out split."""
+    index = [f.name for f in program.founders].index(spec.data)
+    fspec = program.founders[index]
+    if status:
+        status(f"model `{spec.name}`: founders `{fspec.name}` ({fspec.source})")
+    fs, _ = load_founders(program, fspec, founder_seeds(program)[index], default_cache_dir(), workers)
+    n = fs.haplotypes.shape[0]
+    order = np.random.default_rng(model_seed(program, spec)).permutation(n)
+    num_test = int(round(spec.holdout * n))
+    if n - num_test < 2:
+        raise BslError(Diagnostic("BSL553", f"model `{spec.name}` would train on {n - num_test} individual(s)",
+                                  spec.span, "lower `holdout` or use more founders", path=program.source_path))
+    return fs, np.sort(order[num_test:]), np.sort(order[:num_test])
+
+
+def train_models(graph: ExecutionGraph, *, model: str | None = None, device: str = "cpu",
+                 progress: Callable[[str, dict], None] | None = None,
+                 status: Callable[[str], None] | None = None) -> list[dict]:
+    """Train the scheme's models (or the one named) and save each in its folder; returns their manifests."""
+    from bsl.genai.models import make_model
+    from bsl.genai.store import data_hash, save_model
+    from bsl.io.provenance import package_versions, sha256_text
+
+    program = graph.program
+    out = []
+    for spec in _models(graph, model):
+        fs, train, test = training_data(program, spec, workers=min(4, os.cpu_count() or 1), status=status)
+        dosages = fs.haplotypes.sum(axis=1, dtype=np.uint8)  # (N, L)
+        net = make_model(spec.family)
+        seed = model_seed(program, spec)
+        if status:
+            budget = " or ".join(x for x in (f"{spec.epochs} epochs" if spec.epochs else "",
+                                             f"{spec.max_seconds:g} s" if spec.max_seconds else "") if x)
+            status(f"model `{spec.name}`: training {spec.family} on {train.size} of {dosages.shape[0]} "
+                   f"individuals x {dosages.shape[1]} loci (at most {budget})")
+        log = net.fit(dosages[train], random_seed=seed, epochs=spec.epochs, time_budget_s=spec.max_seconds,
+                      device=device, progress=(lambda info, name=spec.name: progress(name, info)) if progress else None)
+        manifest = {
+            "name": spec.name, "path": spec.path, "bsl_version": __version__, "seed": seed, "device": device,
+            "scheme": {"path": program.source_path, "sha256": sha256_text(program.source_text)},
+            "data": {"founders": spec.data, "sha256": data_hash(dosages, fs.chromosome, fs.positions_morgans),
+                     "individuals": int(dosages.shape[0]), "loci": int(dosages.shape[1]), "holdout": spec.holdout,
+                     "train_individuals": int(train.size), "test_rows": [int(i) for i in test]},
+            "training": log, "packages": package_versions(),
+        }
+        save_model(spec.path, net, chromosome=fs.chromosome, positions_morgans=fs.positions_morgans,
+                   manifest=manifest)
+        out.append(manifest)
+    return out
