@@ -90,6 +90,15 @@ def train(scheme: str | Path | SourceFile | ExecutionGraph, *, model: str | None
     return train_models(graph, model=model, device=str(_device(device)), progress=progress, status=status)
 
 
+def evaluate(scheme: str | Path | SourceFile | ExecutionGraph, *, model: str, out: str | Path, random_seed: int = 0,
+             overrides: dict[str, str] | None = None, status: Callable[[str], None] | None = None) -> dict:
+    """Score a trained model against the founders it held out; writes metrics.json and metrics.md to `out`."""
+    from bsl.genai.training import evaluate_model
+
+    graph = scheme if isinstance(scheme, ExecutionGraph) else load(scheme, overrides=overrides)
+    return evaluate_model(graph, model, out, random_seed=random_seed, status=status)
+
+
 def load_r_functions(graph: ExecutionGraph) -> dict:
     """Source the R functions a scheme calls (`r("file.R", "name")`), once each, through rpy2.
 

@@ -27,8 +27,8 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 def _register() -> None:
-    from bsl.cli import check, explain, fmt, optimize, run, train
-    for module in (run, optimize, train, check, fmt, explain):
+    from bsl.cli import check, evaluate, explain, fmt, optimize, run, train
+    for module in (run, optimize, train, evaluate, check, fmt, explain):
         module.register(app)
 
 

@@ -47,8 +47,12 @@ def build_architecture(program: ir.Program, simulate_loci: str, *, cache_dir: st
         other = sets[spec.name]
         if other.positions_morgans.shape != ref.positions_morgans.shape or \
                 not np.allclose(other.positions_morgans, ref.positions_morgans):
+            hint = "all founder sets must share one set of loci"
+            if "model" in (spec.source, first.source):
+                hint = ("a model samples the loci it was trained on; coalescent loci change with the seed, so give "
+                        "the founders block its own `seed` (e.g. `seed 1`) and train the model on those")
             raise BslError(Diagnostic("BSL508", f"founders `{spec.name}` are not on the same genetic map as "
-                                      f"`{first.name}`", spec.span, "all founder sets must share one set of loci"))
+                                      f"`{first.name}`", spec.span, hint))
     map_function = program.genome.map_function if program.genome else "haldane"
     full = GenomeLayout.from_positions(ref.positions_by_chromosome(), map_function)
     rng = np.random.default_rng(trait_ss)

@@ -60,6 +60,8 @@ def run_scheme(path: Path, out: Path, cache: str) -> None:
     from bsl.api import load, run
 
     graph = load(path)
+    if graph.program.models:  # train every model briefly, into the run's folder rather than next to the scheme
+        graph = _with_trained_models(graph, out / "models")
     if graph.program.optimize is not None:  # a reduced optimization: a few evaluations of 2 replicates
         from bsl.optimize.search import run_search
         graph.program.optimize = replace(graph.program.optimize, evaluations=4, replicates_per_evaluation=2,
@@ -74,6 +76,19 @@ def run_scheme(path: Path, out: Path, cache: str) -> None:
         assert math.isfinite(value), f"objective {name} is {value}"
     for f in ("cycles.csv", "objectives.csv", "manifest.json"):
         assert (out / f).is_file(), f
+
+
+def _with_trained_models(graph, folder: Path):
+    from dataclasses import replace
+
+    from bsl.api import train
+
+    p = graph.program
+    p.models = [replace(m, epochs=2, max_seconds=None, path=str(folder / m.name)) for m in p.models]
+    p.founders = [replace(f, path=str(folder / f.model)) if f.source == "model" else f for f in p.founders]
+    manifests = train(graph)
+    assert [m["name"] for m in manifests] == [m.name for m in p.models]
+    return graph
 
 
 def test_there_is_something_to_test():
