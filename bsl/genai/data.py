@@ -83,7 +83,7 @@ def as_dosages(dosages: Any, *, name: str = "dosages", names: list[str] | None =
     if bad.any():
         row, col = (int(v) for v in np.argwhere(bad)[0])
         who = f"individual {row}" + (f" ({names[row]!r})" if names is not None and row < len(names) else "")
-        raise DataError(f"{name}: {who}, SNP {col} holds {array[row, col]!r}; a dosage must be 0, 1 or 2 "
+        raise DataError(f"{name}: {who}, SNP {col} holds {array[row, col].item()!r}; a dosage must be 0, 1 or 2 "
                         f"({int(bad.sum())} bad value(s) in all)", code="BSL502",
                         hint="dosages count alternative alleles of a diploid; recode or impute first")
     return np.ascontiguousarray(array, dtype=np.uint8)
@@ -183,8 +183,9 @@ def genotype_dataset(*, num_individuals: int = 2000, num_snps: int = 5000, num_c
     the mean r² of adjacent SNPs is 0.07, far below SNP-chip data. Shrinking Ne x length raises LD,
     but with MAF >= 0.01 the mean adjacent r² stops near 0.18 however small Ne is (a third of the
     SNPs are rare, and r² between SNPs of unequal frequency is bounded well below 1). A chip-like
-    MAF >= 0.05 with Ne = 1000 and 1.5e-4 M per SNP gives mean r² ≈ 0.30 between adjacent SNPs,
-    0.12 at 10 SNPs apart, 0.017 at 100 and 0.004 at 500: LD decays over a few hundred SNPs.
+    MAF >= 0.05 with Ne = 1000 and 1.5e-4 M per SNP gives mean r² ≈ 0.30 between adjacent SNPs
+    (median 0.11), 0.12 at 10 SNPs apart, 0.017 at 100 and 0.004 at 500: LD decays over a few
+    hundred SNPs.
     Each chromosome holds about 1.7 qualifying sites per SNP asked for, so any seed finds enough.
     Why several chromosomes: the coalescent that gives this LD (4 Ne r = 3000 over 0.75 M) leaves
     long stretches unrecombined, and on one 0.75 M chromosome only 2536 of 4000 sampled

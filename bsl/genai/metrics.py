@@ -160,20 +160,35 @@ def ld_r(real: Any, synthetic: Any, *, window: int = 50, chromosome: Any = None)
     return pearson(a[keep], b[keep])
 
 
-def ld_decay(dosages: Any, *, max_distance: int = 500, num_bins: int = 20,
+def ld_decay(dosages: Any, *, max_distance: int = 500, num_bins: int = 20, edges: Any = None,
              chromosome: Any = None) -> tuple[np.ndarray, np.ndarray]:
-    """Mean r² by distance in SNPs, in bins spaced evenly on a log scale from 1 to ``max_distance``.
+    """Mean r² (``ld_r2``) of SNP pairs binned by their distance in SNPs, for LD-decay curves.
+
+    Args:
+        dosages: genotypes (n, L).
+        max_distance: largest distance in SNPs considered.
+        num_bins: bins spaced evenly on a log scale from 1 to ``max_distance`` (bins too narrow
+            to hold an integer distance are merged, so there may be fewer).
+        edges: integer bin edges instead, increasing, from >= 1; bin i holds distances
+            ``edges[i] <= d < edges[i + 1]`` (``max_distance`` is then ``edges[-1] - 1``).
+        chromosome: (L,) chromosome of each SNP, so that pairs stay within one.
 
     Returns:
-        ``(distance, mean_r2)``, each (B,) with B <= ``num_bins`` (bins too narrow to hold an
-        integer distance are merged): ``distance`` is the mean SNP distance of the pairs in a bin.
+        ``(distance, mean_r2)``, each (B,): ``distance`` is the mean SNP distance of the pairs in a
+        bin; bins without pairs are left out.
     """
-    width = _parse_positive_int("max_distance", max_distance)
-    r2 = ld_r2(dosages, max_distance=width, chromosome=chromosome)  # (L, D)
-    edges = np.unique(np.round(np.geomspace(1, width + 1, _parse_positive_int("num_bins", num_bins) + 1)))
+    if edges is None:
+        width = _parse_positive_int("max_distance", max_distance)
+        edges = np.unique(np.round(np.geomspace(1, width + 1, _parse_positive_int("num_bins", num_bins) + 1)))
+    edges = np.asarray(edges)
+    if edges.ndim != 1 or edges.size < 2 or edges[0] < 1 or np.any(np.diff(edges) <= 0) or \
+            np.any(edges != np.round(edges)):
+        raise ValueError(f"edges must be increasing integers >= 1, at least two; got {edges.tolist()}")
+    edges = edges.astype(np.int64)
+    r2 = ld_r2(dosages, max_distance=int(edges[-1]) - 1, chromosome=chromosome)  # (L, D)
     distance, mean_r2 = [], []
     for lo, hi in zip(edges[:-1], edges[1:]):
-        cols = r2[:, int(lo) - 1:int(hi) - 1]
+        cols = r2[:, lo - 1:hi - 1]
         ok = ~np.isnan(cols)
         if ok.any():
             distance.append(float((np.nonzero(ok)[1] + lo).mean()))
@@ -197,11 +212,13 @@ def pairwise_distances(a: Any, b: Any, *, metric: str = "euclidean") -> np.ndarr
     Euclidean distances come from |a|² + |b|² - 2 a·b (exact for dosages, whose products are small
     integers). Manhattan distances of 0/1/2 dosages use |u - v| = (u - v)² - 2([u = 0][v = 2] +
     [u = 2][v = 0]), three matrix products instead of an (m, n, d) difference; other data go
-    through ``torch.cdist``.
+    through ``torch.cdist``. Both inputs count as dosages when they are ``uint8`` (or
+    ``GenotypeData``) with values <= 2.
     """
     metric = _parse_metric(metric)
     dosage = all(isinstance(v, GenotypeData) or np.asarray(v).dtype == np.uint8 for v in (a, b))
     a, b = _matrix(a, "a"), _matrix(b, "b")
+    dosage = dosage and a.max(initial=0) <= 2 and b.max(initial=0) <= 2
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"rows of a have {a.shape[1]} columns and rows of b {b.shape[1]}")
     if metric == "manhattan" and not dosage:
@@ -348,10 +365,17 @@ def pca_coordinates(real: Any, synthetic: Any, *, num_components: int = 2) -> tu
         raise ValueError(f"num_components must be <= {min(r.shape)} (real samples and columns); got {k}")
     mean = r.mean(axis=0)
     rc = r - mean
-    _, sing, axes = np.linalg.svd(rc, full_matrices=False)  # axes (min(n, d), d)
-    total = float((sing ** 2).sum())
-    ratio = sing[:k] ** 2 / total if total > 0 else np.zeros(k)
-    return rc @ axes[:k].T, (s - mean) @ axes[:k].T, ratio
+    if rc.shape[0] < rc.shape[1]:  # fewer samples than columns: eigenvectors of the n x n Gram matrix
+        eigval, eigvec = np.linalg.eigh(rc @ rc.T)
+        top = np.argsort(eigval)[::-1][:k]
+        variance = np.maximum(eigval[top], 0.0)
+        axes = (rc.T @ eigvec[:, top] / np.sqrt(np.where(variance > 0, variance, 1.0))).T  # (K, d)
+        total = float(np.einsum("ij,ij->", rc, rc))
+    else:
+        _, sing, vt = np.linalg.svd(rc, full_matrices=False)
+        axes, variance, total = vt[:k], sing[:k] ** 2, float((sing ** 2).sum())
+    ratio = variance / total if total > 0 else np.zeros(k)
+    return rc @ axes.T, (s - mean) @ axes.T, ratio
 
 
 # ---------------------------------------------------------------------------------------

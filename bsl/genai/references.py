@@ -143,9 +143,10 @@ class AdditiveGaussianPhenotype:
 
         β minimises ‖M(y - Xβ)‖² + λ‖β‖², with M projecting out the unpenalised columns
         Z = [1, W] (Frisch-Waugh-Lovell), solved through the eigendecomposition of the n x n
-        kernel MX(MX)ᵀ; then (b0, γ) is least squares of y - Xβ on Z. With ``ridge_lambda=None``, λ
-        minimises the leave-one-out error e_i / (1 - H_ii) of the projected problem (Allen 1974)
-        over 25 values, 1e-3 .. 1e3 times the mean kernel eigenvalue.
+        kernel MX(MX)ᵀ (a thin SVD of MX when there are fewer SNPs than individuals; the kernel's
+        zero eigenvalues change neither β nor the fit); then (b0, γ) is least squares of y - Xβ on
+        Z. With ``ridge_lambda=None``, λ minimises the leave-one-out error e_i / (1 - H_ii) of the
+        projected problem (Allen 1974) over 25 values, 1e-3 .. 1e3 times the mean kernel eigenvalue.
 
         Args:
             genotypes: dosages (n, L) or ``GenotypeData``.
@@ -167,11 +168,15 @@ class AdditiveGaussianPhenotype:
             return v - z @ (z_pinv @ v)
 
         xm, ym = project(x), project(y)
-        eigval, eigvec = np.linalg.eigh(xm @ xm.T)  # (n,), (n, n)
-        eigval = np.maximum(eigval, 0.0)
+        if xm.shape[1] < n:  # fewer SNPs than individuals: the kernel's nonzero spectrum from a thin SVD
+            eigvec, sing, _ = np.linalg.svd(xm, full_matrices=False)  # (n, L), (L,)
+            eigval = sing ** 2
+        else:
+            eigval, eigvec = np.linalg.eigh(xm @ xm.T)  # (n,), (n, n)
+            eigval = np.maximum(eigval, 0.0)
         uy = eigvec.T @ ym
         if ridge_lambda is None:
-            grid = max(float(eigval.mean()), 1e-12) * np.logspace(-3, 3, 25)
+            grid = max(float(eigval.sum()) / n, 1e-12) * np.logspace(-3, 3, 25)
             errors = []
             for lam in grid:
                 shrink = eigval / (eigval + lam)
