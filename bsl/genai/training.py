@@ -64,7 +64,7 @@ def train_models(graph: ExecutionGraph, *, model: str | None = None, device: str
                  progress: Callable[[str, dict], None] | None = None,
                  status: Callable[[str], None] | None = None) -> list[dict]:
     """Train the scheme's models (or the one named) and save each in its folder; returns their manifests."""
-    from bsl.genai.models import make_model
+    from bsl.genai.models import FAMILIES, make_model
     from bsl.genai.store import data_hash, save_model
     from bsl.io.provenance import package_versions, sha256_text
 
@@ -73,7 +73,10 @@ def train_models(graph: ExecutionGraph, *, model: str | None = None, device: str
     for spec in _models(graph, model):
         fs, train, test = training_data(program, spec, workers=min(4, os.cpu_count() or 1), status=status)
         dosages = fs.haplotypes.sum(axis=1, dtype=np.uint8)  # (N, L)
-        net = make_model(spec.family)
+        config = {}
+        if "chromosome_sizes" in FAMILIES[spec.family].default_config:  # PCA-space models work per chromosome
+            config["chromosome_sizes"] = [int(n) for n in np.bincount(fs.chromosome)]
+        net = make_model(spec.family, **config)
         seed = model_seed(program, spec)
         if status:
             budget = " or ".join(x for x in (f"{spec.epochs} epochs" if spec.epochs else "",
