@@ -143,11 +143,10 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
     if status:
         status(f"model `{spec.name}`: sampling {test.size} individuals and scoring them against the held-out set")
     synthetic = saved.model.sample(int(test.size), random_seed=random_seed)
+    independent = independent_snp_sampler(real_train.dosages, num_samples=int(test.size), random_seed=random_seed)
     rows = {spec.family: evaluate_genotypes(real_test, synthetic, train=real_train.dosages, random_seed=random_seed),
-            "independent SNPs (floor)": evaluate_genotypes(
-                real_test, independent_snp_sampler(real_train.dosages, num_samples=int(test.size),
-                                                   random_seed=random_seed),
-                train=real_train.dosages, random_seed=random_seed)}
+            "independent SNPs (floor)": evaluate_genotypes(real_test, independent, train=real_train.dosages,
+                                                           random_seed=random_seed)}
     if real.num_individuals >= 2 * test.size:
         rows["real vs real (ceiling)"] = real_vs_real(real, num_samples=int(test.size), random_seed=random_seed)
     result = {"model": spec.name, "family": spec.family, "path": spec.path, "test_individuals": int(test.size),
@@ -155,9 +154,36 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
               "training_seconds": saved.manifest.get("training", {}).get("seconds"), "rows": rows}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    result["figures"] = write_figures(folder, real_test, synthetic, independent, spec.family)
     (folder / "metrics.json").write_text(json.dumps(result, indent=2, default=float) + "\n", encoding="utf-8")
     (folder / "metrics.md").write_text(metrics_markdown(result), encoding="utf-8")
     return result
+
+
+def write_figures(folder, real_test, synthetic: np.ndarray, independent: np.ndarray, label: str) -> list[str]:
+    """PCA overlay, allele-frequency scatter and LD decay of synthetic vs held-out real genotypes (SVG)."""
+    from bsl.genai.metrics import allele_frequencies, ld_decay, pca_coordinates
+    from bsl.io import svg
+
+    real = real_test.dosages
+    (rx, sx, ratio), n = pca_coordinates(real, synthetic), min(real.shape[1], 500)
+    figures = {
+        "pca.svg": svg.scatter([("real (held out)", list(rx[:, 0]), list(rx[:, 1])),
+                                (label, list(sx[:, 0]), list(sx[:, 1]))],
+                               title="PCA of the held-out real genotypes, synthetic projected",
+                               xlabel=f"PC1 ({100 * ratio[0]:.1f} %)", ylabel=f"PC2 ({100 * ratio[1]:.1f} %)"),
+        "allele_frequencies.svg": svg.scatter(
+            [(label, list(allele_frequencies(real)), list(allele_frequencies(synthetic)))],
+            title="allele frequencies", xlabel="real (held out)", ylabel="synthetic", diagonal=True),
+        "ld_decay.svg": svg.lines({}, [(name, *map(list, ld_decay(x, max_distance=min(200, n - 1),
+                                                                   chromosome=real_test.chromosome)))
+                                       for name, x in (("real (held out)", real), (label, synthetic),
+                                                       ("independent SNPs", independent))],
+                                  title="LD decay", xlabel="distance (SNPs)", ylabel="mean r²"),
+    }
+    for name, text in figures.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return sorted(figures)
 
 
 def metrics_markdown(result: dict) -> str:

@@ -349,73 +349,13 @@ def timings(results: dict, study: dict) -> dict:
             "scale": scale, "full": full, "wall": wall}
 
 
-# ---- figures (SVG written directly: no plotting dependency) ----------------------------------
-
-def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    if not hi > lo:
-        return [lo]
-    raw = (hi - lo) / n
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    first = math.ceil(lo / step - 1e-9) * step
-    return [round(first + i * step, 12) for i in range(int((hi - first) / step + 1e-9) + 1)]
-
-
-def svg_lines(series: list[tuple[str, list[float], list[float]]], *, title: str, xlabel: str, ylabel: str,
-              integer_x: bool = False, width: int = 680, height: int = 420) -> str:
-    """A line chart: one polyline per (label, xs, ys), styled by STYLE[label], legend on the right."""
-    left, right, top, bottom = 70, 120, 34, 50
-    xs = [x for _, sx, _ in series for x in sx]
-    ys = [y for _, _, sy in series for y in sy if math.isfinite(y)]
-    x0, x1 = min(xs), max(xs)
-    y0, y1 = min(ys), max(ys)
-    pad = 0.05 * (y1 - y0 or abs(y1) or 1.0)
-    y0, y1 = y0 - pad, y1 + pad
-    pw, ph = width - left - right, height - top - bottom
-
-    def px(x: float) -> float:
-        return left + (x - x0) / ((x1 - x0) or 1.0) * pw
-
-    def py(y: float) -> float:
-        return top + ph - (y - y0) / ((y1 - y0) or 1.0) * ph
-
-    e = []
-    e.append(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">')
-    e.append(f'<rect width="{width}" height="{height}" fill="white"/>')
-    e.append(f'<text x="{left + pw / 2:.1f}" y="20" text-anchor="middle" font-size="14">{_xml(title)}</text>')
-    xticks = list(range(int(x0), int(x1) + 1)) if integer_x else _ticks(x0, x1)
-    for t in xticks:
-        e.append(f'<line x1="{px(t):.1f}" y1="{top}" x2="{px(t):.1f}" y2="{top + ph}" stroke="#e5e5e5"/>')
-        e.append(f'<text x="{px(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>')
-    for t in _ticks(y0, y1):
-        e.append(f'<line x1="{left}" y1="{py(t):.1f}" x2="{left + pw}" y2="{py(t):.1f}" stroke="#e5e5e5"/>')
-        e.append(f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
-    e.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>')
-    e.append(f'<text x="{left + pw / 2:.1f}" y="{height - 12}" text-anchor="middle">{_xml(xlabel)}</text>')
-    e.append(f'<text transform="translate(18,{top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
-             f'{_xml(ylabel)}</text>')
-    for i, (label, sx, sy) in enumerate(series):
-        colour, dash = STYLE.get(label, ("#555555", ""))
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(sx, sy) if math.isfinite(y))
-        e.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}>'
-                 f'<title>{_xml(label)}</title></polyline>')
-        ly = top + 14 + 18 * i
-        e.append(f'<line x1="{left + pw + 12}" y1="{ly}" x2="{left + pw + 44}" y2="{ly}" stroke="{colour}" '
-                 f'stroke-width="2"{dash_attr}/>')
-        e.append(f'<text x="{left + pw + 50}" y="{ly + 4}">{_xml(label)}</text>')
-    e.append("</svg>")
-    return "\n".join(e) + "\n"
-
-
-def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
+# ---- figures -------------------------------------------------------------------------------
 
 def write_figures(results: dict, study: dict, folder: Path, trait: int = 1) -> dict[str, str]:
     """Fig. 3A (gain over cycles), 3B (CDF of the final gain) and 3D (genetic variance) for one trait."""
     import numpy as np
+
+    from bsl.io import svg
 
     present = [s for s in study["settings"]["strategies"] if (trait, s) in results]
     if not present:
@@ -424,18 +364,18 @@ def write_figures(results: dict, study: dict, folder: Path, trait: int = 1) -> d
     cycles = list(range(len(results[(trait, present[0])].per_cycle["gain"])))
     probs = np.linspace(0.0, 1.0, 401)
     figures = {
-        "fig3a_gain.svg": svg_lines([(s, cycles, list(results[(trait, s)].per_cycle["gain"])) for s in present],
+        "fig3a_gain.svg": svg.lines(STYLE, [(s, cycles, list(results[(trait, s)].per_cycle["gain"])) for s in present],
                                     title="A · genetic gain (top 5) over cycles", xlabel="cycle",
                                     ylabel="gain: top-5 gv minus cycle 0", integer_x=True),
-        "fig3b_cdf.svg": svg_lines([(s, list(np.quantile(results[(trait, s)].gains, probs)), list(100 * probs))
+        "fig3b_cdf.svg": svg.lines(STYLE, [(s, list(np.quantile(results[(trait, s)].gains, probs)), list(100 * probs))
                                     for s in present], title="B · final gain across simulations (CDF)",
                                    xlabel="final gain at cycle 4", ylabel="percentile of simulations (%)"),
-        "fig3d_variance.svg": svg_lines([(s, cycles, list(results[(trait, s)].per_cycle["var(gv)"]))
+        "fig3d_variance.svg": svg.lines(STYLE, [(s, cycles, list(results[(trait, s)].per_cycle["var(gv)"]))
                                          for s in present], title="D · genetic variance over cycles",
                                         xlabel="cycle", ylabel="var(gv)", integer_x=True),
     }
-    for name, svg in figures.items():
-        (folder / name).write_text(svg, encoding="utf-8")
+    for name, text in figures.items():
+        (folder / name).write_text(text, encoding="utf-8")
     return figures
 
 
