@@ -56,12 +56,16 @@ def register(app: typer.Typer) -> None:
 
 
 def write_rds_results(result, out: Path) -> None:
-    """results.rds in `out`: the object bslr::bsl_run() returns; rpy2 or R missing is a usage error."""
+    """results.rds in `out`: the object bslr::bsl_run() returns; rpy2 or R missing is a usage error.
+
+    Written from the files just written (not the in-memory result), so it is exactly what
+    `python -m bsl.bridge.rds OUT FILE.rds` and bslr's CSV reader give (manifest keys in file order)."""
     from bsl.api import write_output
     from bsl.bridge.rds import RUnavailable, write_rds
     from bsl.diagnostics import BslError, Diagnostic
+    from bsl.io.results import read_results
     try:
-        write_output(lambda: write_rds(result, out / "results.rds"), out)
+        write_output(lambda: write_rds(read_results(out), out / "results.rds"), out)
     except RUnavailable as exc:
         raise BslError(Diagnostic("BSL007", f"cannot write results.rds: {exc}", path="<command line>",
                                   hint="install R and rpy2 (`pip install 'bsl[r]'`), or leave out --format rds; "
