@@ -128,7 +128,7 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
     try:
         saved = load_model(spec.path)
     except Exception as err:  # DataError: located at the model declaration
-        raise data_error(err, spec.span, program.source_path) from None
+        raise data_error(err, spec.span, program) from None
     if saved.manifest.get("data", {}).get("sha256") != data_hash(dosages, fs.chromosome, fs.positions_morgans):
         raise BslError(Diagnostic("BSL552", f"model `{spec.name}` in {spec.path} was trained on other data than "
                                   f"founders `{spec.data}` now give", spec.span,

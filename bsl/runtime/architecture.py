@@ -80,7 +80,7 @@ def _draw_traits(program: ir.Program, layout: GenomeLayout, founders: FounderSet
             try:
                 idx, a, d = read_qtl_csv(spec.qtl_path, layout.loci_per_chromosome)
             except DataError as err:
-                raise _data_error(err, spec.span, program.source_path) from None
+                raise _data_error(err, spec.span, program) from None
             per_trait.append((idx, a, d))
             continue
         if spec.qtl_per_chromosome:

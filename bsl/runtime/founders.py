@@ -15,6 +15,7 @@ from bsl.io.founder_files import read_haplotype_matrix, read_vcf
 from bsl.io.founders import FounderSet
 from bsl.io.qtl_table import read_qtl_csv
 from bsl.ir import nodes as ir
+from bsl.source import SourceFile
 
 
 def default_cache_dir() -> str:
@@ -28,9 +29,11 @@ def founder_seeds(program: ir.Program) -> list[int]:
     return [int(s) for s in founder_ss.generate_state(len(program.founders), dtype=np.uint32)]
 
 
-def data_error(err: DataError, spec_span, source_path: str) -> BslError:
+def data_error(err: DataError, spec_span, program: ir.Program) -> BslError:
+    """A data-file problem as a diagnostic at the scheme statement that named the file, with its excerpt."""
     where = f"{err.path}:{err.line}: " if err.path and err.line else (f"{err.path}: " if err.path else "")
-    return BslError(Diagnostic(err.code, f"{where}{err.message}", spec_span, err.hint, path=source_path))
+    return BslError(Diagnostic(err.code, f"{where}{err.message}", spec_span, err.hint, path=program.source_path),
+                    SourceFile(program.source_path, program.source_text) if program.source_text else None)
 
 
 def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_dir: str | None,
@@ -59,7 +62,7 @@ def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_di
             fs = read_haplotype_matrix(path, map_path=spec.map_path)
         return fs, {"source": "file", "path": path, "map": spec.map_path or ""}
     except DataError as err:
-        raise data_error(err, spec.span, program.source_path) from None
+        raise data_error(err, spec.span, program) from None
     except (ValueError, TypeError) as err:  # argument validation inside the io layer
         raise BslError(Diagnostic("BSL507", f"founders `{spec.name}`: {err}", spec.span), None) from None
 
@@ -129,5 +132,5 @@ def validate_data_files(program: ir.Program) -> list[Diagnostic]:
             try:
                 read_qtl_csv(spec.qtl_path, list(loci))
             except DataError as err:
-                diags.extend(data_error(err, spec.span, program.source_path).diagnostics)
+                diags.extend(data_error(err, spec.span, program).diagnostics)
     return diags
