@@ -398,14 +398,8 @@ def allele_frequencies(ctx: Context, pop: Population, loci: str) -> torch.Tensor
     layout = ctx.arch.layout
     word = torch.as_tensor(layout.word, device=ctx.device)
     bit = torch.as_tensor(layout.bit, device=ctx.device)
-    w = pop.valid.to(torch.float64)
-    n = w.sum(1, keepdim=True) * 2
-    out = []
-    step = 4096  # loci per chunk, to bound the (R, N, 2, chunk) temporary
-    for a in range(0, layout.num_loci, step):
-        d = traits.dosages(pop.haplotypes, word[a:a + step], bit[a:a + step], torch.float64)  # (R, N, chunk)
-        out.append((d * w.unsqueeze(-1)).sum(1) / n)
-    return torch.cat(out, 1)
+    n = pop.valid.sum(1, keepdim=True).to(torch.float64) * 2  # (R, 1) allele copies
+    return traits.allele_counts(pop.haplotypes, pop.valid, word, bit) / n  # (R, L)
 
 
 def _locus_names(ctx: Context, loci: str) -> list[str]:

@@ -212,3 +212,17 @@ def test_unlinked_single_locus_chromosomes():
     gam = layout.unpack(Meiosis(layout).gametes(haplotypes, torch.zeros(1, 4000, dtype=torch.long), torch.Generator().manual_seed(1)))
     freq = gam.mean(axis=(0, 1))
     assert np.all(np.abs(freq - 0.5) < 0.05)
+
+
+def test_allele_counts_reads_every_bit_like_the_gather():
+    import torch
+
+    from bsl.runtime.kernels import traits
+    g = torch.Generator().manual_seed(3)
+    R, N, W = 3, 7, 5
+    h = torch.randint(-2**62, 2**62, (R, N, 2, W), dtype=torch.int64, generator=g)
+    valid = torch.rand(R, N, generator=g) > 0.3
+    loci = torch.randperm(W * 64, generator=g)[:100]
+    counts = traits.allele_counts(h, valid, loci // 64, loci % 64)
+    d = traits.dosages(h, loci // 64, loci % 64, torch.int32)
+    assert torch.equal(counts, (d * valid.unsqueeze(-1)).sum(1).to(torch.int32))

@@ -31,6 +31,27 @@ def _qtl_bytes(haplotypes: torch.Tensor, word: torch.Tensor, bit: torch.Tensor) 
     return b.view(R, N, two, -1)
 
 
+def allele_counts(haplotypes: torch.Tensor, valid: torch.Tensor, word: torch.Tensor, bit: torch.Tensor) -> torch.Tensor:
+    """Copies (R, L) int32 of allele 1 among the valid individuals at loci ``word, bit (L,)``.
+
+    Reads every bit once (per-bit popcounts of the bytes, summed over individuals and homologues)
+    instead of gathering each locus: the fast way when L is most of the genome.
+    """
+    R, N, two, W = haplotypes.shape
+    if sys.byteorder != "little":  # pragma: no cover - no big-endian CI
+        d = dosages(haplotypes, word, bit, torch.int32)
+        return (d * valid.unsqueeze(-1)).sum(1, dtype=torch.int32)
+    keep = valid.to(torch.uint8).view(R, N, 1, 1)
+    step = max(1, (1 << 26) // max(1, R * N * two * 8))  # words per chunk: bounds the byte temporary at 64 MiB
+    parts = []
+    for a in range(0, W, step):
+        b = haplotypes[..., a:a + step].contiguous().view(torch.uint8) * keep  # (R, N, 2, w·8), invalid zeroed
+        b = b.view(R, N * two, -1)
+        per_bit = torch.stack([((b >> k) & 1).sum(1, dtype=torch.int32) for k in range(8)], dim=-1)  # (R, w·8, 8)
+        parts.append(per_bit.view(R, -1))  # column = word·64 + bit (byte k of a word holds bits 8k..8k+7)
+    return torch.cat(parts, 1).index_select(1, word * 64 + bit)
+
+
 def qtl_alleles(haplotypes: torch.Tensor, word: torch.Tensor, bit: torch.Tensor) -> torch.Tensor:
     """Alleles (R, N, 2, Q) uint8 at the loci given by ``word, bit (Q,)`` int64
     (see :meth:`GenomeLayout.word_and_bit`) of haplotypes (R, N, 2, W) int64."""
