@@ -109,3 +109,23 @@ test_that("bsl_read_results says what is wrong with a folder", {
   empty <- withr::local_tempdir()
   expect_error(bsl_read_results(empty, transport = "csv"), "cycles.csv is missing", class = "bsl_usage_error")
 })
+
+test_that("a scheme calling R functions runs from R, and a failing R function is a located bsl_error", {
+  skip_if_no_bsl()
+  skip_if_not(rds_available(), "rpy2 is not installed where bsl is: schemes cannot call R")
+  dir <- withr::local_tempdir()
+  writeLines(c("by_gv <- function(geno, values) values$gv_yield",
+               "broken <- function(geno, values) stop(\"weights file not found\")"), file.path(dir, "idx.R"))
+  scheme <- readLines(tiny_scheme())
+  scheme <- sub("top n by WBV", "top n by idx", scheme, fixed = TRUE)
+  write_scheme <- function(fn) {
+    path <- file.path(dir, paste0(fn, ".bsl"))
+    writeLines(c(scheme, sprintf("feature idx = r(\"idx.R\", \"%s\")", fn)), path)
+    path
+  }
+  res <- bsl_run(write_scheme("by_gv"), reps = 2, seed = 1, quiet = TRUE)
+  expect_equal(res$manifest$r_functions[[1]]$`function`, "by_gv")
+  err <- expect_error(bsl_run(write_scheme("broken"), reps = 2, quiet = TRUE), class = "bsl_scheme_error")
+  expect_match(conditionMessage(err), "error[BSL540]: R function `broken` failed: weights file not found",
+               fixed = TRUE)
+})
