@@ -73,6 +73,16 @@ class TrainingBudget:
             return True
         return False
 
+    def fraction(self, epochs_done: float, *, default_steps: int, steps: int) -> float:
+        """Share of the budget used, in [0, 1], for schedules: the larger of the time and epoch
+        shares; with neither budget set, ``steps / default_steps``."""
+        shares = []
+        if self.time_budget_s is not None:
+            shares.append(self.seconds / self.time_budget_s)
+        if self.epochs is not None:
+            shares.append(epochs_done / self.epochs)
+        return min(1.0, max(shares) if shares else steps / max(1, default_steps))
+
     def epoch_done(self, epoch: int) -> bool:
         """``epoch`` is the number of completed passes; True when training must stop."""
         if self.epochs is not None and epoch >= self.epochs:
@@ -175,7 +185,8 @@ class GenotypeModel:
         -------
         dict
             ``family``, ``config``, ``steps``, ``epochs``, ``seconds``, ``stopped_by``
-            ("epochs" or "time_budget"), ``final_losses`` and family-specific entries.
+            ("epochs", "time_budget", or "early_stopping" for the flow), ``final_losses`` and
+            family-specific entries.
         """
         x = check_dosages(dosages)
         device = torch.device(device)

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 from torch import nn
 
-from bsl.genai.models.base import ExponentialAverage, GenotypeModel, TrainingBudget, minibatches
-from bsl.genai.models.pca import PCABasis, parse_chromosome_sizes
+from bsl.genai.models.base import ExponentialAverage, TrainingBudget, minibatches
+from bsl.genai.models.pca import PCABasis, PCASpaceModel
 
 
 def cosine_alpha_bar(num_steps: int, offset: float = 0.008) -> torch.Tensor:
@@ -70,14 +69,16 @@ class _DiffusionNet(nn.Module):
         self.pca = PCABasis(meta["block_loci"], meta["block_components"])
         self.eps = NoisePredictor(self.pca.dim, config["width"], config["depth"], config["dropout"])
         self.register_buffer("alpha_bar", cosine_alpha_bar(config["num_steps"]).float())  # (T+1,)
+        self.register_buffer("score_bound", torch.full((self.pca.dim,), math.inf))  # (D,) clip for x̂_0
 
 
-class DiffusionModel(GenotypeModel):
+class DiffusionModel(PCASpaceModel):
     """DDPM (Ho, Jain & Abbeel 2020) with ε-prediction and a cosine schedule, in PCA space.
 
     Genotypes are projected per chromosome onto the principal axes that keep
     ``variance_fraction`` of the standardized variance (Xie et al. 2025 use PCA for their DM);
-    samples are drawn by ancestral sampling over ``num_steps`` steps, mapped back, rounded and
+    samples are drawn by ancestral sampling over ``sample_steps`` of the ``num_steps`` steps
+    (respaced), with x̂_0 clipped to ``clip_margin`` × the training scores' range, mapped back, rounded and
     clipped to 0/1/2. ``chromosome_sizes`` (loci per chromosome, genome order) sets the blocks;
     None treats the genome as one block. Sampling uses an exponential moving average of the
     weights (``ema_decay``).
@@ -88,6 +89,8 @@ class DiffusionModel(GenotypeModel):
         "variance_fraction": 0.9,
         "chromosome_sizes": None,
         "num_steps": 1000,
+        "sample_steps": 250,
+        "clip_margin": 1.5,
         "width": 512,
         "depth": 3,
         "dropout": 0.1,
@@ -98,22 +101,13 @@ class DiffusionModel(GenotypeModel):
         "epochs": 400,
     }
 
-    def _prepare(self, dosages: np.ndarray, generator: torch.Generator) -> None:
-        blocks = parse_chromosome_sizes(self.config["chromosome_sizes"], dosages.shape[1])
-        self._basis = PCABasis.fit(dosages, blocks, float(self.config["variance_fraction"]))
-        self.meta = {"num_loci": int(dosages.shape[1]), "block_loci": blocks,
-                     "block_components": self._basis.block_components}
-
-    def _build(self) -> nn.Module:
-        net = _DiffusionNet(self.meta, self.config)
-        if getattr(self, "_basis", None) is not None:
-            net.pca.load_state_dict(self._basis.state_dict())
-            self._basis = None
-        return net
+    def _make_net(self) -> nn.Module:
+        return _DiffusionNet(self.meta, self.config)
 
     def _fit(self, dosages, budget: TrainingBudget, generator, device, progress) -> dict:
         net = self.net
         scores = net.pca.encode(torch.as_tensor(dosages, device=device))  # (n, D), unit variance
+        net.score_bound.copy_(scores.abs().amax(0) * float(self.config["clip_margin"]))
         alpha_bar = net.alpha_bar
         num_steps = int(self.config["num_steps"])
         optimizer = torch.optim.AdamW(net.eps.parameters(), lr=self.config["learning_rate"],
@@ -151,17 +145,27 @@ class DiffusionModel(GenotypeModel):
 
     def _sample(self, n, generator, device) -> torch.Tensor:
         net = self.net
+        num_steps, sample_steps = int(self.config["num_steps"]), int(self.config["sample_steps"])
+        if not 1 <= sample_steps <= num_steps:
+            raise ValueError(f"sample_steps must be in 1..num_steps ({num_steps}); got {sample_steps}")
+        # respaced ancestral sampling over an evenly spaced subsequence of steps (Nichol & Dhariwal 2021, §4)
+        steps = torch.linspace(num_steps, 0, sample_steps + 1).round().long().tolist()
         alpha_bar = net.alpha_bar.double()
+        bound = net.score_bound.to(device)
         x = torch.randn((n, net.pca.dim), generator=generator, device=device)
-        for t in range(int(self.config["num_steps"]), 0, -1):
-            ab_t, ab_prev = alpha_bar[t], alpha_bar[t - 1]
+        for t, t_prev in zip(steps[:-1], steps[1:]):
+            ab_t, ab_prev = alpha_bar[t], alpha_bar[t_prev]
             beta = 1 - ab_t / ab_prev
             eps = net.eps(x, torch.full((n,), t, device=device, dtype=torch.long))
-            # posterior mean μ_θ and variance β̃_t: Ho et al. (2020) eqs. 7 and 11
-            mean = (x - (beta / (1 - ab_t).sqrt()).float() * eps) / (1 - beta).sqrt().float()
-            if t > 1:
-                var = beta * (1 - ab_prev) / (1 - ab_t)
-                x = mean + var.sqrt().float() * torch.randn(x.shape, generator=generator, device=device)
-            else:
-                x = mean
+            # x̂_0 from ε̂ (Ho et al. 2020, eq. 15), clipped to the training range as images are clipped to [−1, 1];
+            # without it the 1/√α_t amplification near t = T makes the chain diverge
+            x0 = ((x - (1 - ab_t).sqrt().float() * eps) / ab_t.sqrt().float()).clamp(-bound, bound)
+            if t_prev == 0:
+                x = x0
+                break
+            # posterior q(x_{t'} | x_t, x̂_0): mean and variance β̃ of Ho et al. (2020), eq. 7
+            c0 = (ab_prev.sqrt() * beta / (1 - ab_t)).float()
+            ct = ((1 - beta).sqrt() * (1 - ab_prev) / (1 - ab_t)).float()
+            var = beta * (1 - ab_prev) / (1 - ab_t)
+            x = c0 * x0 + ct * x + var.sqrt().float() * torch.randn(x.shape, generator=generator, device=device)
         return net.pca.decode(x)

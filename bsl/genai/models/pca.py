@@ -5,6 +5,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from bsl.genai.models.base import GenotypeModel
+
 
 def parse_chromosome_sizes(sizes, num_loci: int) -> list[int]:
     """Loci per chromosome (in genome order); ``None`` means the whole genome is one block."""
@@ -94,3 +96,26 @@ class PCABasis(nn.Module):
             start += k
         x = torch.cat(parts, dim=1) * self.scale + self.mean
         return x.round().clamp(0, 2).to(torch.uint8)
+
+
+class PCASpaceModel(GenotypeModel):
+    """Base of the models that generate in a ``PCABasis`` space (diffusion, flow): fits the basis
+    from ``config["variance_fraction"]`` and ``config["chromosome_sizes"]`` before the network is
+    built; subclasses implement ``_make_net`` returning a module with a ``pca`` attribute."""
+
+    def _prepare(self, dosages: np.ndarray, generator: torch.Generator) -> None:
+        blocks = parse_chromosome_sizes(self.config["chromosome_sizes"], dosages.shape[1])
+        self._basis = PCABasis.fit(dosages, blocks, float(self.config["variance_fraction"]))
+        self.meta = {"num_loci": int(dosages.shape[1]), "block_loci": blocks,
+                     "block_components": self._basis.block_components}
+
+    def _make_net(self) -> nn.Module:
+        raise NotImplementedError
+
+    def _build(self) -> nn.Module:
+        net = self._make_net()
+        basis = getattr(self, "_basis", None)
+        if basis is not None:  # just fitted; after load_state_dict the buffers come with the state
+            net.pca.load_state_dict(basis.state_dict())
+            self._basis = None
+        return net
