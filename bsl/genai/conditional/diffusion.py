@@ -49,12 +49,16 @@ class DiffusionModel(ContinuousModel):
     family = "diffusion"
     default_config = {
         "num_steps": 200,
-        "clip_x0": 6.0,  # standardized units
+        "clip_x0": 3.0,  # standardized units; 6 let rare wild x̂_0 through (microbiome energy distance 0.13 vs 0.10 at 3)
         "hidden_features": [128, 128, 128],
         "time_embedding": 32,
         "ema_decay": 0.995,
         "learning_rate": 1e-3,
-        "patience_epochs": 60,
+        # the ε-loss of a held-out batch is noisy and keeps improving slowly: stopping after 60 flat
+        # epochs ended microbiome training at 5 s with energy distance 2.3; training for the budget
+        # and keeping the best held-out epoch gave 0.10
+        "patience_epochs": 1000,
+        "epochs": 5000,
     }
 
     def _build(self) -> nn.Module:

@@ -32,7 +32,11 @@ class FlowModel(ContinuousModel):
     default_config = {
         "transforms": 3,
         "bins": 8,
-        "hidden_features": [128, 128],
+        "hidden_features": [64, 64],
+        # smaller, slower and more regularized than the 128-unit, lr 1e-3 start: phenotype CRPS 0.363
+        # vs 0.369 (it overfit within 3 epochs), microbiome energy distance 0.075 vs 0.10
+        "learning_rate": 3e-4,
+        "weight_decay": 1e-2,
     }
 
     def _build(self) -> nn.Module:

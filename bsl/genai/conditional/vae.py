@@ -28,9 +28,12 @@ class VAEModel(ContinuousModel):
     row and coordinate, so a draw keeps the noise of y (sampling returns y ~ p(y | z, c), not m).
 
     Loss = -E_q log p(y | z, c) + β Σ_j max(λ, KL_j), KL_j the batch-mean KL of latent j:
-    β rises linearly from 0 to 1 over the first ``warmup_fraction`` of the budget (Bowman et al.
-    2016) and λ = ``free_bits`` nats per latent (Kingma et al. 2016). Early stopping and the
-    validation score use the plain negative ELBO (β = 1, λ = 0).
+    β rises linearly from 0 to 1 over the first ``warmup_epochs`` passes (Bowman et al. 2016) and
+    λ = ``free_bits`` nats per latent (Kingma et al. 2016). Early stopping and the validation score
+    use the plain negative ELBO (β = 1, λ = 0). The warm-up counts epochs, not a share of the time
+    budget: early stopping usually ends training long before a budget of minutes is spent, and a
+    model stopped at β ≪ 1 has a posterior far from the prior it is sampled from (measured on the
+    microbiome data: energy distance 0.285 with the budget share, 0.074 with 20 epochs).
 
     Posterior collapse: the log gives the held-out KL of every latent; latents above 0.01 nats are
     ``active_latents``, and ``collapsed`` is True when none is (then p(y | z, c) ignores z and the
@@ -41,9 +44,11 @@ class VAEModel(ContinuousModel):
     default_config = {
         "latent_dim": 8,
         "hidden_features": [256, 256],
-        "warmup_fraction": 0.3,
+        "warmup_epochs": 20,
         "free_bits": 0.05,
     }
+
+    _epochs_done = 0  # completed epochs of the current fit, for the KL warm-up
 
     def _build(self) -> nn.Module:
         return _CVAE(self.dim, self.context_dim, self.config)
@@ -59,8 +64,8 @@ class VAEModel(ContinuousModel):
 
     def _loss(self, net, y, context, generator, fraction):
         nll, kl = self._terms(net, y, context, generator)
-        warmup = float(self.config["warmup_fraction"])
-        beta = min(1.0, fraction / warmup) if warmup > 0 else 1.0
+        warmup = float(self.config["warmup_epochs"])
+        beta = min(1.0, self._epochs_done / warmup) if warmup > 0 else 1.0
         loss = nll + beta * kl.clamp(min=float(self.config["free_bits"])).sum()
         return loss / y.shape[1], {"beta": beta, "kl": float(kl.detach().sum())}
 
@@ -72,7 +77,14 @@ class VAEModel(ContinuousModel):
         return float(nll + kl.sum()) / y.shape[1]
 
     def _fit(self, y, context, budget, generator, progress):
-        log = self._fit_by_loss(y, context, budget, generator, progress)
+        self._epochs_done = 0
+
+        def track(info: dict) -> None:  # the warm-up counts completed epochs
+            self._epochs_done = info["epoch"]
+            if progress is not None:
+                progress(info)
+
+        log = self._fit_by_loss(y, context, budget, generator, track)
         n_valid = int(round(float(self.config["validation_fraction"]) * y.shape[0]))
         rows = slice(0, max(n_valid, min(len(y), 256)))  # KL report on a fixed set of rows
         self._validation_loss(self.net, y[rows], context[rows])
