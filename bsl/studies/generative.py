@@ -217,7 +217,10 @@ def render_page(results: list[dict], refs: dict, settings: dict, extra: list[str
               f"{size['num_train']} train / {size['num_individuals'] - size['num_train']} test |",
               f"| budget | {settings['max_seconds']:g} s of training per family, torch threads {settings['threads']} |",
               f"| machine | {os.cpu_count()} CPU cores, {platform.machine()}, Python {platform.python_version()}, "
-              f"torch {torch.__version__} |", "",
+              f"torch {torch.__version__}; 1-minute load average when the page was written: "
+              f"{os.getloadavg()[0]:.1f} |",
+              "| runs | each family's row keeps the figures of the session that trained it (folder `DIR/<kind>/<family>/`); "
+              "rerunning with the same `--out` only re-renders |", "",
               "## Genotypes", "",
               "| model | " + " | ".join(label for _, label in COLUMNS) + " | train (s) | sample (s) | meets the issue's bar |",
               "|---|" + "---:|" * (len(COLUMNS) + 2) + "---|"]
