@@ -73,7 +73,7 @@ def run_family(family: str, folder: Path, train, test, *, max_seconds: float, lo
     synthetic = model.sample(test.num_individuals, random_seed=2)
     sample_seconds = time.perf_counter() - t
     scores = evaluate_genotypes(test, synthetic, train=train.dosages, random_seed=0)
-    result = {"family": family, "scores": scores, "train_seconds": training["seconds"],
+    result = {"family": family, "scores": scores, "budget_seconds": max_seconds, "train_seconds": training["seconds"],
               "stopped_by": training["stopped_by"], "steps": training.get("steps"),
               "sample_seconds": sample_seconds, "config": model.config}
     (folder / "metrics.json").write_text(json.dumps(result, indent=2, default=float) + "\n", encoding="utf-8")
@@ -201,6 +201,13 @@ def render_continuous(pheno: list[dict], pheno_refs: dict, micro: list[dict], mi
     return lines
 
 
+def _budgets(results: list[dict], default: float) -> str:
+    """The training budget of the run, naming the genotype families trained with another one."""
+    other = [f"{r['family']} {r['budget_seconds']:g} s" for r in results
+             if r.get("budget_seconds", default) != default]
+    return f"{default:g} s of training per family" + (f" (genotype {', '.join(other)})" if other else "")
+
+
 def render_page(results: list[dict], refs: dict, settings: dict, extra: list[str] = ()) -> str:
     import torch
 
@@ -215,7 +222,7 @@ def render_page(results: list[dict], refs: dict, settings: dict, extra: list[str
               f"| command | `{settings['command']}` |",
               f"| data | `genotype_dataset(num_individuals={size['num_individuals']}, num_snps={size['num_snps']})`, "
               f"{size['num_train']} train / {size['num_individuals'] - size['num_train']} test |",
-              f"| budget | {settings['max_seconds']:g} s of training per family, torch threads {settings['threads']} |",
+              f"| budget | {_budgets(results, settings['max_seconds'])}, torch threads {settings['threads']} |",
               f"| machine | {os.cpu_count()} CPU cores, {platform.machine()}, Python {platform.python_version()}, "
               f"torch {torch.__version__}; 1-minute load average when the page was written: "
               f"{os.getloadavg()[0]:.1f} |",
