@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from bsl.genai.conditional.compositions import ilr_basis, compositions_to_ilr, ilr_to_compositions
-from bsl.genai.models.base import ExponentialAverage, TrainingBudget, minibatches
+from bsl.genai.models.base import ExponentialAverage, TrainingBudget, load_net_weights, minibatches
 
 Progress = Callable[[dict], None]
 
@@ -288,12 +288,7 @@ class ContinuousModel:
         if self.config["data"] == "composition" and "reads" not in self.stats:
             raise ValueError("the state has no 'stats.reads': it was not trained with data='composition'")
         self.net = self._build()
-        weights = {k[len("net."):]: v for k, v in state.items() if k.startswith("net.")}
-        try:
-            self.net.load_state_dict(weights, strict=True)
-        except RuntimeError as error:
-            raise ValueError(f"the state does not fit a {self.family!r} model with config {self.config}: {error}") from None
-        self.net.eval()
+        load_net_weights(self.net, state, self.family, self.config)
 
     # -- shared machinery --------------------------------------------------------------
     def _standardize_y(self, values: np.ndarray) -> torch.Tensor:

@@ -119,6 +119,17 @@ class ExponentialAverage:
         module.load_state_dict(self.shadow.state_dict())
 
 
+def load_net_weights(net: nn.Module, state: dict[str, torch.Tensor], family: str, config: dict) -> None:
+    """Load the ``net.*`` tensors of a saved state into ``net`` (strict) and set it to eval mode;
+    a state that does not fit is a ValueError naming the family and its config."""
+    weights = {k[len("net."):]: v for k, v in state.items() if k.startswith("net.")}
+    try:
+        net.load_state_dict(weights, strict=True)
+    except RuntimeError as error:
+        raise ValueError(f"the state does not fit a {family!r} model with config {config}: {error}") from None
+    net.eval()
+
+
 class GenotypeModel:
     """Base class of the genotype generators; subclasses set ``family`` and ``default_config``
     and implement ``_build``, ``_fit`` and ``_sample``.
@@ -243,9 +254,4 @@ class GenotypeModel:
             raise ValueError(f"not a {self.family!r} model state: 'meta.num_loci' is missing")
         self.meta = {k: (v.tolist() if v.ndim else int(v)) for k, v in meta.items()}
         self.net = self._build()
-        weights = {k[len("net."):]: v for k, v in state.items() if k.startswith("net.")}
-        try:
-            self.net.load_state_dict(weights, strict=True)
-        except RuntimeError as error:
-            raise ValueError(f"the state does not fit a {self.family!r} model with config {self.config}: {error}") from None
-        self.net.eval()
+        load_net_weights(self.net, state, self.family, self.config)
