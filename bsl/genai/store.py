@@ -1,6 +1,7 @@
 """Trained models on disk: a folder with `weights.safetensors` (every tensor needed to sample) and
-`model.json` (family, config, loci, training-data hash, seed, bsl version, training log), so a
-model can be shared instead of the data it learned from.
+`model.json` (kind, family, config, loci, training-data hash, seed, bsl version, training log), so
+a model can be shared instead of the data it learned from. Two kinds: a genotype model
+(bsl.genai.models) and a phenotype model (bsl.genai.conditional.phenotypes.PhenotypeGenerator).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ MANIFEST = "model.json"
 class SavedModel:
     """A trained model read back: the model, its loci and its manifest."""
 
-    model: object  # bsl.genai.models.GenotypeModel
+    model: object  # bsl.genai.models.GenotypeModel, or a PhenotypeGenerator for kind "phenotype"
     chromosome: np.ndarray  # (L,) int32, 0-based
     positions_morgans: np.ndarray  # (L,) float64
     manifest: dict
@@ -48,7 +49,8 @@ def save_model(folder: str | os.PathLike, model, *, chromosome: np.ndarray, posi
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     state = model.state_dict()
-    full = {"format": FORMAT, "family": model.family, "config": model.config,
+    full = {"format": FORMAT, "kind": getattr(model, "kind", "genotype"), "family": model.family,
+            "config": model.config,
             "loci": {"chromosome": [int(c) for c in chromosome],
                      "positions_morgans": [float(p) for p in positions_morgans]},
             **manifest}
@@ -83,7 +85,11 @@ def load_model(folder: str | os.PathLike) -> SavedModel:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT:
             raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT!r}")
-        model = make_model(manifest["family"], **manifest["config"])
+        if manifest.get("kind", "genotype") == "phenotype":
+            from bsl.genai.conditional.phenotypes import PhenotypeGenerator
+            model = PhenotypeGenerator(manifest["family"], **manifest["config"])
+        else:
+            model = make_model(manifest["family"], **manifest["config"])
         model.load_state_dict(load_file(str(weights_path)))
         chromosome = np.asarray(manifest["loci"]["chromosome"], dtype=np.int32)
         positions = np.asarray(manifest["loci"]["positions_morgans"], dtype=np.float64)

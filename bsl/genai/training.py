@@ -1,8 +1,9 @@
 """Training and evaluating a scheme's generative models: `bsl train` and `bsl evaluate`.
 
 A model learns from one of the scheme's founders sets (simulated or read exactly as `bsl run`
-would, cached), minus a held-out share kept for evaluation; it is saved with its loci, the data's
-hash and the training log (bsl.genai.store).
+would, cached), minus a held-out share of the individuals kept for evaluation; a phenotype model
+learns the trial records of those individuals (bsl.genai.trials). It is saved with its loci, the
+data's hash and the training log (bsl.genai.store).
 """
 from __future__ import annotations
 
@@ -73,6 +74,9 @@ def train_models(graph: ExecutionGraph, *, model: str | None = None, device: str
     for spec in _models(graph, model):
         fs, train, test = training_data(program, spec, workers=min(4, os.cpu_count() or 1), status=status)
         dosages = fs.haplotypes.sum(axis=1, dtype=np.uint8)  # (N, L)
+        if spec.kind == "phenotype":
+            out.append(_train_phenotype(program, spec, fs, dosages, train, test, device, progress, status))
+            continue
         config = {}
         if "chromosome_sizes" in FAMILIES[spec.family].default_config:  # PCA-space models work per chromosome
             config["chromosome_sizes"] = [int(n) for n in np.bincount(fs.chromosome)]
@@ -97,6 +101,57 @@ def train_models(graph: ExecutionGraph, *, model: str | None = None, device: str
                    manifest=manifest)
         out.append(manifest)
     return out
+
+
+def _trials(program: ir.Program, spec: ir.ModelSpec, fs: FounderSet):
+    from bsl.genai.trials import read_trials
+    from bsl.runtime.founders import data_error
+
+    try:
+        return read_trials(spec.phenotypes, trait=spec.trait, names=list(fs.names))
+    except Exception as err:  # DataError: located at the model declaration
+        raise data_error(err, spec.span, program) from None
+
+
+def _train_phenotype(program: ir.Program, spec: ir.ModelSpec, fs: FounderSet, dosages: np.ndarray, train, test,
+                     device: str, progress, status) -> dict:
+    """A phenotype model: trial records of the training individuals, y given genotype and covariates."""
+    import hashlib
+
+    from bsl.genai.conditional.phenotypes import PhenotypeGenerator
+    from bsl.genai.store import data_hash, save_model
+    from bsl.io.provenance import package_versions, sha256_text
+
+    trials = _trials(program, spec, fs)
+    rows = np.flatnonzero(np.isin(trials.individual, train))
+    if rows.size < 10:
+        raise BslError(Diagnostic("BSL553", f"model `{spec.name}` has {rows.size} trial record(s) of training "
+                                  "individuals; it needs at least 10", spec.span,
+                                  "phenotype more founders, or lower `holdout`", path=program.source_path))
+    seed = model_seed(program, spec)
+    generator = PhenotypeGenerator(spec.family)
+    if status:
+        status(f"model `{spec.name}`: training {spec.family} on {rows.size} trial records of {train.size} "
+               f"individuals x {dosages.shape[1]} loci, covariates {', '.join(trials.covariates) or 'none'}")
+    log = generator.fit(dosages[trials.individual[rows]], trials.environment[rows], trials.y[rows], random_seed=seed,
+                        groups=trials.individual[rows],
+                        epochs=spec.epochs, time_budget_s=spec.max_seconds, device=device,
+                        progress=(lambda info, name=spec.name: progress(name, info)) if progress else None)
+    genotypes = data_hash(dosages, fs.chromosome, fs.positions_morgans)
+    manifest = {
+        "name": spec.name, "path": spec.path, "bsl_version": __version__, "seed": seed, "device": device,
+        "scheme": {"path": program.source_path, "sha256": sha256_text(program.source_text)},
+        "trait": spec.trait, "covariates": trials.covariates,
+        "data": {"founders": spec.data, "trials": spec.phenotypes, "trials_sha256": trials.sha256,
+                 "sha256": hashlib.sha256((genotypes + trials.sha256).encode()).hexdigest(),
+                 "individuals": int(dosages.shape[0]), "loci": int(dosages.shape[1]), "holdout": spec.holdout,
+                 "train_individuals": int(train.size), "train_records": int(rows.size),
+                 "test_rows": [int(i) for i in test]},
+        "training": log, "packages": package_versions(),
+    }
+    save_model(spec.path, generator, chromosome=fs.chromosome, positions_morgans=fs.positions_morgans,
+               manifest=manifest)
+    return manifest
 
 
 METRIC_COLUMNS = (("af_r", "AF r"), ("gf_r", "GF r"), ("ld_r", "LD r"), ("fst", "F_ST"), ("precision", "precision"),
@@ -129,7 +184,13 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
         saved = load_model(spec.path)
     except Exception as err:  # DataError: located at the model declaration
         raise data_error(err, spec.span, program) from None
-    if saved.manifest.get("data", {}).get("sha256") != data_hash(dosages, fs.chromosome, fs.positions_morgans):
+    expected = data_hash(dosages, fs.chromosome, fs.positions_morgans)
+    trials = None
+    if spec.kind == "phenotype":
+        import hashlib
+        trials = _trials(program, spec, fs)
+        expected = hashlib.sha256((expected + trials.sha256).encode()).hexdigest()
+    if saved.manifest.get("data", {}).get("sha256") != expected:
         raise BslError(Diagnostic("BSL552", f"model `{spec.name}` in {spec.path} was trained on other data than "
                                   f"founders `{spec.data}` now give", spec.span,
                                   f"train it again: `bsl train {program.source_path} --model {spec.name}`",
@@ -138,6 +199,8 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
         raise BslError(Diagnostic("BSL553", f"model `{spec.name}` holds out {test.size} individual(s): nothing to "
                                   "evaluate on", spec.span, "set `holdout 0.25` in the model block",
                                   path=program.source_path))
+    if trials is not None:
+        return _evaluate_phenotype(spec, saved, trials, dosages, train, test, out, random_seed, status)
     real = GenotypeData(dosages, fs.chromosome, fs.positions_morgans, list(fs.names))
     real_test, real_train = real.subset(test), real.subset(train)
     if status:
@@ -160,8 +223,48 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
     return result
 
 
+DRAWS_PER_RECORD = 100
+
+
+def _evaluate_phenotype(spec: ir.ModelSpec, saved, trials, dosages, train, test, out, random_seed: int,
+                        status) -> dict:
+    """CRPS of the model's draws on the held-out individuals' records, against an additive-Gaussian
+    baseline (ridge regression on SNPs and covariates with Gaussian noise) fitted to the training records."""
+    import json
+    from pathlib import Path
+
+    from bsl.genai.metrics import crps
+    from bsl.genai.references import AdditiveGaussianPhenotype
+
+    held = np.flatnonzero(np.isin(trials.individual, test))
+    fit = np.flatnonzero(np.isin(trials.individual, train))
+    if held.size < 2:
+        raise BslError(Diagnostic("BSL553", f"model `{spec.name}` holds out {held.size} trial record(s): nothing to "
+                                  "evaluate on", spec.span, "set `holdout 0.25` in the model block"))
+    if status:
+        status(f"model `{spec.name}`: {DRAWS_PER_RECORD} draws for each of {held.size} held-out trial records")
+    x, w, y = dosages[trials.individual[held]], trials.environment[held], trials.y[held]
+    draws = saved.model.sample(np.repeat(x, DRAWS_PER_RECORD, axis=0), np.repeat(w, DRAWS_PER_RECORD, axis=0),
+                               random_seed=random_seed).reshape(held.size, DRAWS_PER_RECORD)
+    base = AdditiveGaussianPhenotype.fit(dosages[trials.individual[fit]], trials.environment[fit], trials.y[fit])
+    base_draws = base.sample(x, w, num_samples_per_row=DRAWS_PER_RECORD, random_seed=random_seed)
+    rows = {spec.family: {"crps": crps(y, draws), "mean": float(draws.mean()), "sd": float(draws.std())},
+            "additive Gaussian (baseline)": {"crps": crps(y, base_draws), "mean": float(base_draws.mean()),
+                                             "sd": float(base_draws.std())},
+            "held-out records": {"crps": float("nan"), "mean": float(y.mean()), "sd": float(y.std())}}
+    result = {"model": spec.name, "family": spec.family, "kind": "phenotype", "trait": spec.trait,
+              "path": spec.path, "test_individuals": int(test.size), "test_records": int(held.size),
+              "train_records": int(fit.size), "covariates": trials.covariates, "random_seed": random_seed,
+              "training_seconds": saved.manifest.get("training", {}).get("seconds"), "rows": rows}
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "metrics.json").write_text(json.dumps(result, indent=2, default=float) + "\n", encoding="utf-8")
+    (folder / "metrics.md").write_text(metrics_markdown(result), encoding="utf-8")
+    return result
+
+
 def write_figures(folder, real_test, synthetic: np.ndarray, independent: np.ndarray, label: str) -> list[str]:
-    """PCA overlay, allele-frequency scatter and LD decay of synthetic vs held-out real genotypes (SVG)."""
+    """PCA overlay, allele-frequency scatter, LD decay and an r² heatmap of synthetic vs held-out real genotypes (SVG)."""
     from bsl.genai.metrics import allele_frequencies, ld_decay, pca_coordinates
     from bsl.io import svg
 
@@ -181,13 +284,44 @@ def write_figures(folder, real_test, synthetic: np.ndarray, independent: np.ndar
                                                        ("independent SNPs", independent))],
                                   title="LD decay", xlabel="distance (SNPs)", ylabel="mean r²"),
     }
+    window = np.flatnonzero(real_test.chromosome == real_test.chromosome[0])[:HEATMAP_SNPS]  # first SNPs of chr 1
+    figures["ld_heatmap.svg"] = svg.heatmap(
+        _r2_matrix(real[:, window]).tolist(), _r2_matrix(synthetic[:, window]).tolist(),
+        title=f"LD (r²) between the first {window.size} SNPs of chromosome {int(real_test.chromosome[0]) + 1}",
+        lower_label="real (held out)", upper_label=label)
     for name, text in figures.items():
         (folder / name).write_text(text, encoding="utf-8")
     return sorted(figures)
 
 
+def _phenotype_markdown(result: dict) -> str:
+    lines = [f"# Model `{result['model']}` ({result['family']}): phenotypes of `{result['trait']}` on held-out "
+             "trial records", "",
+             f"{result['test_records']} records of {result['test_individuals']} held-out individuals; the model was "
+             f"trained on {result['train_records']} records. CRPS of {DRAWS_PER_RECORD} draws per record (lower is "
+             "better).", "", "| | CRPS | mean | s.d. |", "|---|---:|---:|---:|"]
+    for name, row in result["rows"].items():
+        score = "–" if row["crps"] != row["crps"] else f"{row['crps']:.4f}"
+        lines.append(f"| {name} | {score} | {row['mean']:.3f} | {row['sd']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+HEATMAP_SNPS = 80
+
+
+def _r2_matrix(dosages: np.ndarray) -> np.ndarray:
+    """Squared Pearson correlation between every two SNPs (columns); 0 for a monomorphic SNP."""
+    x = dosages.astype(np.float64)
+    x = x - x.mean(axis=0)
+    sd = np.sqrt((x ** 2).sum(axis=0))
+    z = np.divide(x, sd, out=np.zeros_like(x), where=sd > 0)
+    return (z.T @ z) ** 2
+
+
 def metrics_markdown(result: dict) -> str:
     """The metrics table of `bsl evaluate` in Markdown."""
+    if result.get("kind") == "phenotype":
+        return _phenotype_markdown(result)
     head = "| | " + " | ".join(label for _, label in METRIC_COLUMNS) + " |"
     lines = [f"# Model `{result['model']}` ({result['family']}): synthetic vs held-out real genotypes", "",
              f"{result['test_individuals']} held-out individuals x {result['loci']} loci; the model was trained on "

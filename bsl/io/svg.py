@@ -1,4 +1,4 @@
-"""Charts written directly as SVG (line charts and scatter plots), so that figures need no plotting dependency."""
+"""Charts written directly as SVG (line charts, scatter plots, triangle heatmaps), so that figures need no plotting dependency."""
 from __future__ import annotations
 
 import math
@@ -105,3 +105,36 @@ def scatter(series: list[Series], *, title: str, xlabel: str, ylabel: str, diago
         f.elements.append(f'<g fill="{colour}" fill-opacity="{opacity}"><title>{_xml(label)}</title>{dots}</g>')
         f.legend(i, label, lambda x, y, c=colour: f'<circle cx="{x + 16}" cy="{y}" r="4" fill="{c}"/>')
     return f.done()
+
+
+def heatmap(lower: list[list[float]], upper: list[list[float]], *, title: str, lower_label: str, upper_label: str,
+            size: int = 420) -> str:
+    """Two square matrices with values in [0, 1] in one triangle plot (e.g. real and synthetic r²):
+    cell (i, j) below the diagonal from ``lower``, above it from ``upper``; white 0 to dark red 1."""
+    n = len(lower)
+    if n == 0 or len(upper) != n or any(len(r) != n for r in lower + upper):
+        raise ValueError("heatmap needs two square matrices of the same size")
+    left, top, cell = 40, 40, size / n
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + size + 110}" height="{top + size + 30}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<text x="{left}" y="20" font-size="14">{_xml(title)}</text>']
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            v = lower[i][j] if i > j else upper[i][j]
+            v = min(max(float(v), 0.0), 1.0) if math.isfinite(v) else 0.0
+            shade = f"rgb(255,{round(255 * (1 - v))},{round(255 * (1 - v) ** 1.5)})"
+            out.append(f'<rect x="{left + j * cell:.2f}" y="{top + i * cell:.2f}" width="{cell + 0.05:.2f}" '
+                       f'height="{cell + 0.05:.2f}" fill="{shade}"/>')
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left + size}" y2="{top + size}" stroke="#444" stroke-width="0.5"/>')
+    out.append(f'<rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" stroke="#444"/>')
+    out.append(f'<text x="{left + 6}" y="{top + size - 8}">{_xml(lower_label)} (below)</text>')
+    out.append(f'<text x="{left + size - 6}" y="{top + 16}" text-anchor="end">{_xml(upper_label)} (above)</text>')
+    for k, v in enumerate((1.0, 0.75, 0.5, 0.25, 0.0)):  # legend
+        y = top + k * 22
+        out.append(f'<rect x="{left + size + 14}" y="{y}" width="18" height="18" stroke="#444" '
+                   f'fill="rgb(255,{round(255 * (1 - v))},{round(255 * (1 - v) ** 1.5)})"/>')
+        out.append(f'<text x="{left + size + 38}" y="{y + 13}">r² {v:g}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

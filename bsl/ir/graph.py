@@ -43,9 +43,16 @@ class ExecutionGraph:
         for m in p.models:
             budget = ", ".join(x for x in (f"{m.epochs} epochs" if m.epochs else "",
                                            f"{m.max_seconds:g} s" if m.max_seconds else "") if x)
-            lines.append(f"model {m.name}: {m.family} on founders {m.data}, at most {budget}, holdout {m.holdout:g}, "
+            what = (f"phenotypes of {m.trait} from {m.phenotypes} (covariates {', '.join(m.covariates) or 'none'}) "
+                    f"given the genotypes of founders {m.data}" if m.kind == "phenotype" else f"founders {m.data}")
+            lines.append(f"model {m.name}: {m.family} on {what}, at most {budget}, holdout {m.holdout:g}, "
                          f"saved in {m.path}")
         for t in p.traits:
+            if t.model:
+                env = ", ".join(f"{v:g}" for v in t.report_environment)
+                lines.append(f"trait {t.name}: phenotypes drawn from model {t.model}" +
+                             (f"; reports draw them in covariates ({env})" if env else ""))
+                continue
             qtl = (f"{t.qtl_count} QTL" if t.qtl_count else
                    f"{t.qtl_per_chromosome} QTL per chromosome" if t.qtl_per_chromosome else f"QTL from {t.qtl_path}")
             eff = f"{t.effects.kind}{t.effects.params}"

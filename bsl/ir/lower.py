@@ -62,8 +62,18 @@ class _Lowerer:
             seconds = self.default(f"model.{d.name}.max_seconds", 240.0)
         holdout = float(self.num(s["holdout"].value)) if "holdout" in s else self.default(f"model.{d.name}.holdout", 0.25)
         seed = int(self.num(s["seed"].value)) if "seed" in s else None
+        info = self.c.model_info.get(d.name)
+        phenotypes = self.path(info.phenotypes) if info is not None and info.phenotypes is not None else None
         return ir.ModelSpec(d.name, d.family, s["data"].value.id, path, epochs, seconds, holdout, seed,  # type: ignore[union-attr]
-                            d.span)
+                            d.span, phenotypes, info.trait if info else None,
+                            tuple(info.covariates) if info else ())
+
+    def environment(self, model: str, name: str | None) -> tuple[float, ...]:
+        """Covariate values of environment `name`, in the order of the model's covariates."""
+        if name is None:
+            return ()
+        values = self.c.environments[name]
+        return tuple(float(values[c]) for c in self.c.model_info[model].covariates)
 
     def param(self, p: ast.ParamDecl) -> ir.ParamSpec:
         labels = p.value.items if isinstance(p.value, ast.Vector) else [p.value]
@@ -142,6 +152,12 @@ class _Lowerer:
 
     def trait(self, t: ast.TraitDecl) -> ir.TraitSpec:
         s = self.settings(t.settings)
+        if "model" in s:
+            model = s["model"].value.id  # type: ignore[union-attr]
+            used = sorted(self.c.model_environments.get(model, set()), key=str)
+            env = self.environment(model, used[0]) if len(used) == 1 else ()
+            return ir.TraitSpec(t.name, effects=ir.Distribution("constant", (0.0,)), span=t.span, model=model,
+                                report_environment=env)
         q = s["qtl"]
         count = per = path = None
         if isinstance(q.value, ast.String):
@@ -245,7 +261,9 @@ class _Lowerer:
 
     def step(self, step, cycle, var, current, ops, criteria, pair_parents) -> str:
         if isinstance(step, ast.PhenotypeStep):
-            ops.append(ir.PhenotypeOp(step.population, cycle, step.span))
+            env = next((a for t, a, _ in step.given if t == "environment"), None)
+            ops.append(ir.PhenotypeOp(step.population, cycle, step.span, step.model,
+                                      self.environment(step.model, env) if step.model else ()))
             return current
         if isinstance(step, ast.SelectStep):
             source = step.source or current
@@ -340,7 +358,8 @@ class _Lowerer:
             return [("", ir.Summary(f, loci=loci))]
         if f == "genic_var":
             traits = self._traits_named(e.args[0] if e.args else None)
-            return [(self.c.traits[t], ir.Summary(f, trait=t)) for t in traits]
+            return [(self.c.traits[t], ir.Summary(f, trait=t)) for t in traits
+                    if self.c.traits[t] not in self.c.model_traits]
         args = list(e.args)
         k = 0
         if f == "top":
@@ -352,7 +371,8 @@ class _Lowerer:
         if bare:
             kind = x.id if isinstance(x, ast.Name) else x.func
             return [(self.c.traits[t], ir.Summary(f, self.trait_feature(kind, t), k, t))
-                    for t in range(len(self.c.traits))]
+                    for t in range(len(self.c.traits))
+                    if kind == "phenotype" or self.c.traits[t] not in self.c.model_traits]  # no gv: skipped
         feat = self.feature(x)
         traits = _traits_of(feat)
         trait_name = self.c.traits[traits[0]] if len(traits) == 1 else ""

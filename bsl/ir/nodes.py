@@ -45,6 +45,14 @@ class ModelSpec:
     holdout: float
     seed: int | None
     span: Span = _span()
+    # a phenotype model learns trial records (CSV: individual, the trait, covariates) of `data`
+    phenotypes: str | None = None
+    trait: str | None = None
+    covariates: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "phenotype" if self.phenotypes is not None else "genotype"
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,9 @@ class TraitSpec:
     heritability: float | None = None
     error_variance: float | None = None
     span: Span = _span()
+    model: str | None = None  # phenotypes drawn from this phenotype model; no QTL, no genetic values
+    # the covariates a report of this trait's phenotypes draws them in (the cycle's environment)
+    report_environment: tuple[float, ...] = ()
 
 
 # ---- values that ops compute on populations --------------------------------------------------
@@ -232,6 +243,8 @@ class PhenotypeOp(Op):
     population: str
     cycle: int
     span: Span = _span()
+    model: str | None = None  # draw the model trait's phenotypes from this model
+    environment: tuple[float, ...] = ()  # covariate values, in the order of the model's covariates
 
 
 @dataclass(frozen=True)

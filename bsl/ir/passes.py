@@ -9,7 +9,7 @@ def observed_loci(graph: ExecutionGraph) -> ExecutionGraph:
     """Simulate only the QTL when no op or summary reads marker loci.
 
     Every built-in feature (gv, BV, WBV, GVP, phenotype) reads QTL only; an R function (`r(...)`)
-    receives every locus; the summaries `inbreeding`,
+    and a phenotype model (`phenotype POP from model p`) receive every locus; the summaries `inbreeding`,
     `heterozygosity` and `allele_freq` read all loci unless given `(qtl)`. Recombination between
     kept loci is unchanged (the layout keeps their map positions), so reported values keep their
     distribution while the haplotypes shrink from every locus to the QTL.
@@ -19,6 +19,9 @@ def observed_loci(graph: ExecutionGraph) -> ExecutionGraph:
     if ir.r_functions(graph.ops):
         graph.simulate_loci = "all"
         graph.passes.append("observed-loci (an R function reads the genotypes: kept all loci)")
+    elif any(t.model for t in p.traits):
+        graph.simulate_loci = "all"
+        graph.passes.append("observed-loci (a phenotype model reads the genotypes: kept all loci)")
     elif any(s.kind in ("inbreeding", "heterozygosity", "allele_freq") and s.loci == "all" for s in summaries):
         graph.simulate_loci = "all"
         graph.passes.append("observed-loci (markers observed: kept all loci)")

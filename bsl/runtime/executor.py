@@ -11,6 +11,7 @@ from bsl.diagnostics import BslError, DataError, Diagnostic
 from bsl.ir import nodes as ir
 from bsl.ir.graph import ExecutionGraph
 from bsl.runtime.architecture import Architecture
+from bsl.runtime import phenotype_models
 from bsl.runtime.kernels import allocation, features, mating, meiosis, selection, traits
 from bsl.runtime.state import PairSet, Population, concat
 from bsl.source import SourceFile
@@ -46,6 +47,11 @@ class Context:
         self.founders = {k: torch.as_tensor(v, device=device) for k, v in arch.founders.items()}  # (N, 2, W)
         self.error_sd: torch.Tensor | None = None
         self.base_heterozygosity: dict[str, torch.Tensor] = {}
+        # traits whose phenotypes come from a trained model (`trait yield { model p }`)
+        self.model_traits = {t.model: i for i, t in enumerate(self.program.traits) if t.model}
+        self.phenotype_models = (phenotype_models.load_phenotype_models(self.program, arch.full_layout)
+                                 if self.model_traits else {})
+        self.reported_model_traits = phenotype_models.reported_traits(self.program) if self.model_traits else []
 
 
 def execute_batch(ctx: Context, num_replicates: int, generator: torch.Generator,
@@ -70,8 +76,7 @@ def execute_batch(ctx: Context, num_replicates: int, generator: torch.Generator,
             if ctx.error_sd is None:
                 ctx.error_sd = _error_sd(ctx, pop)
         elif isinstance(op, ir.PhenotypeOp):
-            pop = _population(env, op.population, op)
-            pop.phenotypes = traits.phenotypes(genetic_values(ctx, pop), ctx.error_sd, generator)
+            _phenotype(ctx, _population(env, op.population, op), op, generator)
         elif isinstance(op, ir.SelectOp):
             env[op.out] = _select(ctx, _population(env, op.source, op), op)
         elif isinstance(op, ir.MateOp):
@@ -82,6 +87,8 @@ def execute_batch(ctx: Context, num_replicates: int, generator: torch.Generator,
             env[op.out] = _generation(ctx, env[op.source], op, generator)
         elif isinstance(op, ir.RecordOp):
             pop = _population(env, op.population, op)
+            for t in ctx.reported_model_traits:
+                _report_phenotypes(ctx, pop, t, generator)
             if op.cycle == 0:
                 ctx.base_heterozygosity = {loci: _heterozygosity(ctx, pop, loci) for loci in _inbreeding_loci(ctx.program)}
             for m in (ctx.program.metrics if record_metrics else ()):
@@ -131,12 +138,46 @@ def _error_sd(ctx: Context, base: Population) -> torch.Tensor:
     sd = torch.zeros(T, dtype=torch.float64, device=ctx.device)
     gv = genetic_values(ctx, base)
     for t, spec in enumerate(ctx.program.traits):
+        if spec.model:
+            continue  # phenotypes come from the model
         if spec.error_variance is not None:
             sd[t] = math.sqrt(spec.error_variance)
         else:
             h2 = torch.tensor([spec.heritability], dtype=torch.float64, device=ctx.device)
             sd[t] = traits.error_sd_from_heritability(gv[..., t:t + 1], base.valid, h2)[0]
     return sd
+
+
+def _phenotype(ctx: Context, pop: Population, op: ir.PhenotypeOp, generator) -> None:
+    """A `phenotype` step: symbolic traits get gv + noise; `from model p` draws p's trait from the model.
+    Columns a step does not draw keep their earlier values (NaN when never drawn)."""
+    if not ctx.model_traits:
+        pop.phenotypes = traits.phenotypes(genetic_values(ctx, pop), ctx.error_sd, generator)
+        return
+    T = len(ctx.program.traits)
+    current = (pop.phenotypes.clone() if pop.phenotypes is not None else
+               torch.full(pop.valid.shape + (T,), float("nan"), dtype=torch.float64, device=ctx.device))
+    if op.model is None:
+        symbolic = torch.tensor([not t.model for t in ctx.program.traits], device=ctx.device)
+        drawn = traits.phenotypes(genetic_values(ctx, pop), ctx.error_sd, generator)
+        current = torch.where(symbolic, drawn, current)
+    else:
+        current[..., ctx.model_traits[op.model]] = phenotype_models.draw(ctx, pop, op.model, op.environment,
+                                                                         generator, op.span)
+    pop.phenotypes = current
+
+
+def _report_phenotypes(ctx: Context, pop: Population, t: int, generator) -> None:
+    """A report of a model trait's phenotypes: the generation's own draws, or fresh ones in the trait's
+    report environment when it has none."""
+    if pop.phenotypes is not None and not torch.isnan(pop.phenotypes[..., t][pop.valid]).any():
+        return
+    spec = ctx.program.traits[t]
+    T = len(ctx.program.traits)
+    current = (pop.phenotypes.clone() if pop.phenotypes is not None else
+               torch.full(pop.valid.shape + (T,), float("nan"), dtype=torch.float64, device=ctx.device))
+    current[..., t] = phenotype_models.draw(ctx, pop, spec.model, spec.report_environment, generator, spec.span)
+    pop.phenotypes = current
 
 
 # ---- features ----------------------------------------------------------------------------
@@ -154,7 +195,15 @@ def feature_values(ctx: Context, f: ir.Feature, pop: Population, pairs: PairSet 
             if pop.phenotypes is None:
                 raise BslError(Diagnostic("BSL521", "this population has no phenotypes at this point of the cycle",
                                           span, "add a `phenotype` step for it before"))
-            return pop.phenotypes[..., t:t + 1]
+            values = pop.phenotypes[..., t:t + 1]
+            if ctx.model_traits and bool(torch.isnan(values[..., 0][pop.valid]).any()):
+                trait = ctx.program.traits[t]
+                raise BslError(Diagnostic("BSL521", f"this population has no phenotypes of `{trait.name}` at this "
+                                          "point of the cycle", span,
+                                          f"add `phenotype POP from model {trait.model} given genotype, "
+                                          "environment(E)` before" if trait.model else
+                                          "add a `phenotype` step for it before"))
+            return values
         if f.kind == "breeding_value":
             dom = ctx.dominance[:, t:t + 1] if ctx.dominance is not None else None
             return features.breeding_values(dosages(ctx, pop), ctx.additive[:, t:t + 1], dom, pop.valid)

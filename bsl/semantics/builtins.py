@@ -52,6 +52,8 @@ MODEL_SETTINGS = {
                            doc="share of the data held out from training for `bsl evaluate`"),
     "seed": SettingRule("int", minimum=0, doc="seed of the training (default: drawn from the scheme's seed)"),
     "path": SettingRule("string", doc="folder of the trained model (default models/<name> next to the scheme)"),
+    "phenotypes": SettingRule("string", doc="trial records (CSV: individual, the trait, covariates): makes the "
+                              "model a phenotype model, drawn given genotype and environment"),
 }
 
 TRAIT_SETTINGS = {
@@ -60,6 +62,7 @@ TRAIT_SETTINGS = {
     "dominance": SettingRule("call", choices=("normal", "constant"), doc="dominance degree distribution"),
     "heritability": SettingRule("number", minimum=0.0, maximum=1.0, doc="narrow-sense heritability in the base"),
     "error_variance": SettingRule("number", minimum=0.0, doc="environmental variance"),
+    "model": SettingRule("name", doc="the phenotype model whose draws are this trait's phenotypes (no QTL)"),
 }
 
 # name -> (number of parameters allowed, parameter names)

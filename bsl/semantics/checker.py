@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bsl.diagnostics import BslError, Diagnostic, did_you_mean
 from bsl.source import SourceFile, Span
 from bsl.syntax import ast
 from bsl.semantics import builtins as B
+from bsl.semantics import models as M
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class CheckedModule:
     founder_sizes: dict[str, int | None]
     repeat: ast.RepeatDecl | None
     base_dir: Path
+    model_info: dict[str, M.ModelInfo] = field(default_factory=dict)
+    environments: dict[str, dict[str, float]] = field(default_factory=dict)
+    model_traits: dict[str, str] = field(default_factory=dict)  # trait -> the model making its phenotypes
+    model_environments: dict[str, set] = field(default_factory=dict)  # model -> environments the cycle uses
 
 
 def check(module: ast.Module, source: SourceFile, overrides: dict[str, str] | None = None) -> CheckedModule:
@@ -76,6 +81,10 @@ class _Checker:
         self.founder_sizes: dict[str, int | None] = {}
         self.repeat: ast.RepeatDecl | None = None
         self.base_dir = Path(source.path).resolve().parent if source.path not in ("", "<input>") else Path.cwd()
+        self.model_info: dict[str, M.ModelInfo] = {}
+        self.environments: dict[str, dict[str, float]] = {}
+        self.model_traits: dict[str, str] = {}
+        self.model_environments: dict[str, set] = {}
 
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diags.append(Diagnostic(code, message, span, hint))
@@ -113,7 +122,14 @@ class _Checker:
                 if d.name in seen_models:
                     self.error("BSL202", f"model `{d.name}` is declared twice", d.span)
                 seen_models.add(d.name)
-                self.check_model(d, founders)
+                self.model_info[d.name] = M.check_model(self, d, founders)
+        for f in founders:
+            if f.source == "model" and f.model in self.model_info and self.model_info[f.model].kind == "phenotype":
+                self.error("BSL417", f"model `{f.model}` learns phenotypes; founders need a genotype model", f.span,
+                           f"declare one without `phenotypes`: `model g = flow {{ data base }}`")
+        for d in decls:
+            if isinstance(d, ast.EnvironmentDecl):
+                M.check_environment(self, d)
         for d in decls:
             if isinstance(d, ast.SeedDecl) and d.value < 0:
                 self.error("BSL301", "seed must be a non-negative whole number", d.span)
@@ -121,15 +137,13 @@ class _Checker:
                 self.error("BSL301", "replicates must be at least 1", d.span)
             if isinstance(d, ast.TraitDecl):
                 self.check_trait(d)
+        M.check_trial_columns(self)
         if not any(isinstance(d, ast.TraitDecl) for d in decls):
             self.error("BSL403", "the scheme declares no trait", Span(0, 0, 1, 1),
                        "add e.g. `trait yield { qtl 100  effects normal(0, 1)  heritability 0.5 }`")
         for d in decls:
             if isinstance(d, ast.FeatureDecl):
                 self.check_feature_decl(d)
-            elif isinstance(d, ast.EnvironmentDecl):
-                self.error("BSL490", "`environment` declarations are not supported by this version of bsl",
-                           d.span, "remove the declaration; environments come in a later release")
         self.repeat = singles.get(ast.RepeatDecl)  # type: ignore[assignment]
         if self.repeat is not None:
             self.check_repeat(self.repeat, founders)
@@ -150,7 +164,8 @@ class _Checker:
         for d in optimizes[:1]:
             self.check_optimize(d, objectives)
         return CheckedModule(self.module, self.source, self.constants, self.traits, self.features,
-                             self.feature_types, self.founder_sizes, self.repeat, self.base_dir)
+                             self.feature_types, self.founder_sizes, self.repeat, self.base_dir, self.model_info,
+                             self.environments, self.model_traits, self.model_environments)
 
     # ---- constants ---------------------------------------------------------------------
     def check_const(self, d: ast.ConstDecl) -> None:
@@ -369,9 +384,13 @@ class _Checker:
             return v if isinstance(v, float) else None
         return None
 
-    def check_file(self, path: str, span: Span, what: str) -> None:
+    def resolve(self, path: str) -> Path:
+        """A path of the scheme, relative to the scheme file's folder."""
         p = Path(path)
-        full = p if p.is_absolute() else self.base_dir / p
+        return p if p.is_absolute() else self.base_dir / p
+
+    def check_file(self, path: str, span: Span, what: str) -> None:
+        full = self.resolve(path)
         if not full.is_file():
             self.error("BSL501", f"{what} `{path}` does not exist", span,
                        "paths are relative to the folder of the scheme file")
@@ -427,28 +446,6 @@ class _Checker:
                 self.check_file(f.map_path, f.span, "map file")
             self.founder_sizes[f.name] = None
 
-    def check_model(self, d: ast.ModelDecl, founders: list[ast.FoundersDecl]) -> None:
-        """`model g = family { data base ... }`: a generative genotype model trained by `bsl train`."""
-        if d.family not in B.MODEL_FAMILIES:
-            self.error("BSL310", f"unknown model family `{d.family}`", d.span,
-                       did_you_mean(d.family, B.MODEL_FAMILIES) or f"families: {', '.join(B.MODEL_FAMILIES)}")
-        self.check_settings(d.settings, B.MODEL_SETTINGS, "model")
-        data = next((s for s in d.settings if s.key == "data"), None)
-        if data is None:
-            self.error("BSL405", f"model `{d.name}` needs `data`: the founders it learns from", d.span,
-                       "add e.g. `data base`, naming a `founders` declaration")
-            return
-        if not isinstance(data.value, ast.Name):
-            return  # reported by check_settings
-        source = next((f for f in founders if f.name == data.value.id), None)
-        if source is None:
-            self.error("BSL206", f"unknown founders `{data.value.id}`", data.value.span,
-                       did_you_mean(data.value.id, [f.name for f in founders]) or
-                       f"known: {', '.join(f.name for f in founders) or 'none'}")
-        elif source.source == "model":
-            self.error("BSL407", f"model `{d.name}` cannot learn from founders sampled from a model",
-                       data.value.span, "train it on coalescent or file founders")
-
     def check_trait(self, d: ast.TraitDecl) -> None:
         if d.name in self.traits:
             self.error("BSL202", f"trait `{d.name}` is declared twice", d.name_span)
@@ -456,6 +453,9 @@ class _Checker:
         self.traits.append(d.name)
         self.check_settings(d.settings, B.TRAIT_SETTINGS, "trait")
         keys = {s.key: s for s in d.settings}
+        if "model" in keys:
+            M.check_model_trait(self, d, keys)
+            return
         if "qtl" not in keys:
             self.error("BSL408", f"trait `{d.name}` needs `qtl`", d.name_span,
                        "add e.g. `qtl 100` or `qtl 2 per chromosome` or `qtl \"qtl.csv\"`")
@@ -495,6 +495,8 @@ class _Checker:
                 return FeatureType("scalar", 1)
             if e.id in B.TRAIT_FEATURES:
                 if len(self.traits) == 1:
+                    if not self.has_genetic_values(e.id, self.traits[0], e.span):
+                        return None
                     return FeatureType(B.TRAIT_FEATURES[e.id], 1)
                 self.error("BSL315", f"`{e.id}` needs a trait when the scheme has several", e.span,
                            f"write `{e.id}({self.traits[0] if self.traits else 'trait'})`")
@@ -528,6 +530,15 @@ class _Checker:
                    "progeny_variance, z(...), mean_parent(...) and arithmetic")
         return None
 
+    def has_genetic_values(self, func: str, trait: str, span: Span) -> bool:
+        """Only phenotypes exist for a trait made by a phenotype model (BSL421 for the rest)."""
+        model = self.model_traits.get(trait)
+        if model is None or func == "phenotype":
+            return True
+        self.error("BSL421", f"trait `{trait}` takes its phenotypes from model `{model}`: it has no `{func}`", span,
+                   f"use `phenotype({trait})`, or a trait with QTL for genetic values")
+        return False
+
     def feature_call(self, e: ast.Call, cycle_values, loop_var) -> FeatureType | None:
         if e.func in B.TRAIT_FEATURES:
             if e.kwargs or len(e.args) > 1:
@@ -535,6 +546,8 @@ class _Checker:
                 return None
             if not e.args:
                 if len(self.traits) == 1:
+                    if not self.has_genetic_values(e.func, self.traits[0], e.span):
+                        return None
                     return FeatureType(B.TRAIT_FEATURES[e.func], 1)
                 self.error("BSL315", f"`{e.func}()` needs a trait", e.span)
                 return None
@@ -543,6 +556,8 @@ class _Checker:
                 name = arg.id if isinstance(arg, ast.Name) else "?"
                 self.error("BSL205", f"unknown trait `{name}`", getattr(arg, "span", e.span),
                            did_you_mean(name, self.traits) or f"traits: {', '.join(self.traits) or 'none declared'}")
+                return None
+            if not self.has_genetic_values(e.func, arg.id, e.span):
                 return None
             return FeatureType(B.TRAIT_FEATURES[e.func], 1)
         if e.func == "z":
@@ -630,6 +645,8 @@ class _Checker:
 
         if isinstance(step, ast.PhenotypeStep):
             b = lookup(step.population, step.span, "population")
+            if step.model is not None:
+                M.check_phenotype_step(self, step)
             if b:
                 b.phenotyped = True
             return current
@@ -938,6 +955,11 @@ class _Checker:
             if t is not None and (t.level != "ind" or t.width != 1):
                 self.error("BSL321", f"`{f}` needs one value per individual, got a {_ftype(t)}", x.span)
             elif t is not None and _uses(x, "phenotype", self.features):
+                used = M.phenotype_traits(x, self.features, self.traits)
+                if used and all(u in self.model_traits for u in used):
+                    for u in sorted(used):
+                        M.report_environment(self, u, x.span)
+                    return
                 self.error("BSL342", "reports and objectives summarize the generation at the end of each cycle "
                            "(and the founders at cycle 0), which has no phenotypes", x.span,
                            "summarize true values such as `gv` instead")
@@ -951,6 +973,8 @@ class _Checker:
                                                              and a.args and isinstance(a.args[0], ast.Name) else None)
                 if name != "gv" and name not in self.traits:
                     self.error("BSL205", f"unknown trait `{name}`", a.span, did_you_mean(str(name), self.traits))
+                elif name in self.model_traits:
+                    self.has_genetic_values("genic_var", name, a.span)
             elif len(self.traits) > 1 and not allow_multi_trait:
                 self.error("BSL315", "`genic_var` needs a trait here", span)
             return

@@ -249,6 +249,9 @@ class Step:
 class PhenotypeStep(Step):
     population: str
     span: Span = _span_field()
+    model: str | None = None  # `from model p`: phenotypes drawn from a trained phenotype model
+    # `given genotype, environment(dry)`: (term, argument or None, span) in the order written
+    given: list[tuple[str, str | None, Span]] = field(default_factory=list)
 
 
 @dataclass

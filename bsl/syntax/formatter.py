@@ -193,7 +193,12 @@ def _block(header: str, settings: list[ast.Setting], span: Span, comments: _Comm
 
 def _step_text(step: ast.Step) -> str:
     if isinstance(step, ast.PhenotypeStep):
-        return f"phenotype {step.population}"
+        text = f"phenotype {step.population}"
+        if step.model is not None:
+            text += f" from model {step.model}"
+            if step.given:
+                text += " given " + ", ".join(f"{t}({a})" if a else t for t, a, _ in step.given)
+        return text
     if isinstance(step, ast.SelectStep):
         count = _before_name(step.count, step.source)
         source = f" {step.source}" if step.source else ""

@@ -180,7 +180,14 @@ class ToAst(Transformer):
 
     # ---- steps
     def phenotype_step(self, meta, c):
-        return ast.PhenotypeStep(str(c[0]), _span(meta))
+        model, given = c[1] if c[1] is not None else (None, [])
+        return ast.PhenotypeStep(str(c[0]), _span(meta), model, given)
+
+    def model_clause(self, meta, c):
+        return str(c[0]), [t for t in c[1:] if t is not None]
+
+    def given_term(self, meta, c):
+        return str(c[0]), str(c[1]) if c[1] is not None else None, _span(meta)
 
     def select_step(self, meta, c):
         name, count, source, criterion, within = c

@@ -10,7 +10,8 @@ from golden import cases, check_golden
 
 
 @pytest.mark.parametrize("case", cases("check"), ids=lambda p: p.stem)
-def test_check_errors(case):
+def test_check_errors(case, monkeypatch):
+    monkeypatch.chdir(case.parent)  # files a case names sit beside it (13_trials.csv)
     source = SourceFile(case.name, case.read_text(encoding="utf-8"))
     with pytest.raises(BslError) as err:
         check(source)

@@ -55,18 +55,22 @@ class PhenotypeContext:
             raise RuntimeError("PhenotypeContext is not fitted: call fit() or load_state_dict() first")
         return int(self.state["axes"].shape[0] + self.state["num_environment"] + ("fixed" in self.state))
 
-    def fit(self, dosages: Any, environment: Any, y: Any = None) -> "PhenotypeContext":
+    def fit(self, dosages: Any, environment: Any, y: Any = None, *, groups: Any = None) -> "PhenotypeContext":
         """Fit the PCA (and, with ``y`` (n,), the genomic prediction) on training individuals."""
-        self.fit_transform(dosages, environment, y)
+        self.fit_transform(dosages, environment, y, groups=groups)
         return self
 
-    def fit_transform(self, dosages: Any, environment: Any, y: Any = None) -> np.ndarray:
+    def fit_transform(self, dosages: Any, environment: Any, y: Any = None, *, groups: Any = None) -> np.ndarray:
         """Fit on training individuals and return their context (n, C), ĝ out-of-fold.
 
         Args:
             dosages: (n, L) genotypes 0/1/2 (or ``GenotypeData``).
             environment: (n, E) covariates of each individual's environment ((n,) is one covariate).
             y: (n,) phenotypes; needed for the genomic-prediction column.
+            groups: (n,) labels of rows that share a genotype (one individual's records in several
+                trials). Cross-fitting then keeps a group in one fold: otherwise ĝ of a record
+                would be fitted on the same individual's other records, close to in-sample, and a
+                model trained on it would trust ĝ more than it deserves for new individuals.
         """
         x = as_dosages(dosages, name="dosages").astype(np.float64)
         n, num_loci = x.shape
@@ -93,7 +97,14 @@ class PhenotypeContext:
             kernel = (kernels["g"] / scale["g"] + self.gxe_weight * kernels["gxe"] / scale["gxe"]
                       + self.dominance_weight * kernels["d"] / scale["d"])
             fixed = np.column_stack([np.ones(n), w])  # (n, 1 + E)
-            folds = np.random.default_rng(self.random_seed).permutation(n) % self.num_folds
+            fold_rng = np.random.default_rng(self.random_seed)
+            if groups is None:
+                folds = fold_rng.permutation(n) % self.num_folds
+            else:
+                labels = np.unique(np.asarray(groups), return_inverse=True)[1].reshape(-1)
+                if labels.size != n:
+                    raise ValueError(f"groups has {labels.size} labels; expected {n}, one per row")
+                folds = (fold_rng.permutation(labels.max() + 1) % self.num_folds)[labels]
             best = None
             for lam in np.logspace(-2, 1, 7) * float(np.mean(np.diag(kernel))):
                 oof = np.zeros(n)

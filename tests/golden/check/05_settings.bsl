@@ -1,4 +1,4 @@
-# bad settings values and unsupported declarations
+# bad settings values, and an environment with a covariate that is not a number and one given twice
 genome { chromosomes 0  loci_per_chromosome 50  length 5  map kosambii }
 founders base from coalescent { effective_size 200  pool 60  sample 80 by kmedoid }
 trait yield { qtl 10  effects normal(0)  heritability 1.5 }
@@ -7,4 +7,4 @@ repeat cycle 1..2 {
   mate pairs = diallel(parents)
   cross pairs
 }
-environment trials { locations 4 }
+environment trials { locations four  locations 2 }

@@ -1,0 +1,206 @@
+"""The hybrid scheme: a phenotype model trained on trial records draws the phenotypes of
+individuals that classical meiosis makes (`trait yield { model p }`, `phenotype POP from model p
+given genotype, environment(E)`)."""
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from bsl import api
+from bsl.diagnostics import BslError
+
+SCHEME = """seed 4
+replicates 8
+founders base from file "founders.npy" map "map.csv"
+model p = {family} {{ data base  phenotypes "trials.csv"  epochs {epochs}  holdout 0.2 }}
+trait yield {{ model p }}
+environment wet {{ rain 1.0 }}
+repeat cycle 1..2 {{
+  phenotype base from model p given genotype, environment(wet)
+  select parents = top 20 base by phenotype(yield)
+  mate pairs = random(20) over parents
+  allocate 100 progeny over pairs by equal
+  cross base = pairs
+}}
+objective gain = mean(phenotype(yield)) at cycle 2 - mean(phenotype(yield)) at cycle 0
+report {{ per_cycle mean(phenotype(yield)), heterozygosity(all) }}
+"""
+
+NUM_FOUNDERS, NUM_LOCI = 100, 80
+
+
+def write_data(folder, *, trials=True, bad_row: str | None = None):
+    """100 founders x 80 loci; yield = additive effects at 10 QTL, a rain effect and noise, 2 trials each."""
+    from bsl.io.coalescent import coalescent_founders
+
+    fs = coalescent_founders(num_chromosomes=2, loci_per_chromosome=NUM_LOCI // 2, chromosome_length_morgans=1.0,
+                             effective_size=300, pool_size=NUM_FOUNDERS, maf=0.05, random_seed=9)
+    np.save(folder / "founders.npy", fs.haplotypes.reshape(2 * NUM_FOUNDERS, NUM_LOCI).astype(np.uint8))
+    with open(folder / "map.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["chromosome", "position_cM"])
+        for c, p in zip(fs.chromosome, fs.positions_morgans):
+            w.writerow([c + 1, f"{100 * p:.5f}"])
+    if not trials:
+        return fs
+    rng = np.random.default_rng(0)
+    dosage = fs.haplotypes.sum(axis=1).astype(float)
+    effects = np.zeros(NUM_LOCI)
+    effects[rng.choice(NUM_LOCI, 10, replace=False)] = rng.normal(0, 1, 10)
+    gv = (dosage - dosage.mean(0)) @ effects
+    gv = gv / gv.std()
+    with open(folder / "trials.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["individual", "rain", "yield"])
+        for i in range(NUM_FOUNDERS):
+            for rain in (-1.0, 1.0):
+                w.writerow([f"ind{i + 1}", rain, f"{gv[i] + 0.5 * rain + rng.normal(0, 0.5):.4f}"])
+        if bad_row:
+            w.writerow(bad_row.split(","))
+    return fs
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    import bsl
+    folder = tmp_path_factory.mktemp("hybrid")
+    write_data(folder)
+    path = folder / "hybrid.bsl"
+    path.write_text(SCHEME.format(family="flow", epochs=5), encoding="utf-8")
+    manifests = api.train(path)
+    return folder, path, manifests[0]
+
+
+def test_training_saves_a_phenotype_model_with_its_trials(trained):
+    folder, _, manifest = trained
+    m = json.loads((folder / "models" / "p" / "model.json").read_text())
+    assert m["kind"] == "phenotype" and m["family"] == "flow" and m["trait"] == "yield"
+    assert m["covariates"] == ["rain"] and m["data"]["train_individuals"] == 80
+    assert m["data"]["train_records"] == 160 and len(m["data"]["trials_sha256"]) == 64
+    assert manifest["training"]["stopped_by"] == "epochs"
+
+
+def test_saved_and_loaded_models_draw_identical_phenotypes(trained):
+    from bsl.genai.store import load_model
+    folder, _, _ = trained
+    a, b = load_model(folder / "models" / "p").model, load_model(folder / "models" / "p").model
+    x = np.load(folder / "founders.npy").reshape(NUM_FOUNDERS, 2, NUM_LOCI).sum(axis=1)[:10]
+    w = np.ones((10, 1))
+    assert np.array_equal(a.sample(x, w, random_seed=3), b.sample(x, w, random_seed=3))
+    assert not np.array_equal(a.sample(x, w, random_seed=3), a.sample(x, w, random_seed=4))
+
+
+def test_selection_on_model_phenotypes_responds_and_is_reproducible(trained):
+    import bsl
+    _, path, _ = trained
+    a = bsl.run(path, seed=2)
+    b = bsl.run(path, seed=2)
+    assert a.cycles.equals(b.cycles) and a.objectives.equals(b.objectives)
+    gain = a.objectives[a.objectives.objective == "gain"]["value"].to_numpy()
+    # the trait is 80 % heritable in the trials and the model learns it: truncation selection of
+    # 20 % raises the model's phenotypes in every replicate
+    assert gain.size == 8 and (gain > 0).all()
+    mean0 = a.cycles[(a.cycles.metric == "mean(phenotype(yield))") & (a.cycles.cycle == 0)]["value"]
+    assert mean0.notna().all()  # the founders' report draws them in the cycle's environment
+
+
+def test_model_phenotypes_follow_the_environment(trained):
+    """The rain effect (+0.5 per unit) comes back in the model's draws."""
+    from bsl.genai.store import load_model
+    folder, _, _ = trained
+    model = load_model(folder / "models" / "p").model
+    x = np.load(folder / "founders.npy").reshape(NUM_FOUNDERS, 2, NUM_LOCI).sum(axis=1)
+    x = np.repeat(x, 20, axis=0)
+    wet = model.sample(x, np.ones((len(x), 1)), random_seed=1).mean()
+    dry = model.sample(x, -np.ones((len(x), 1)), random_seed=1).mean()
+    assert 0.6 < wet - dry < 1.4
+
+
+def test_evaluate_scores_the_model_against_the_additive_baseline(trained, tmp_path):
+    import bsl
+    _, path, _ = trained
+    result = api.evaluate(path, model="p", out=tmp_path)
+    assert result["kind"] == "phenotype" and result["test_records"] == 40
+    assert set(result["rows"]) == {"flow", "additive Gaussian (baseline)", "held-out records"}
+    assert 0 < result["rows"]["flow"]["crps"] < 1.0
+    assert "CRPS" in (tmp_path / "metrics.md").read_text()
+
+
+def test_an_untrained_model_is_a_located_error(tmp_path):
+    import bsl
+    write_data(tmp_path)
+    path = tmp_path / "s.bsl"
+    path.write_text(SCHEME.format(family="flow", epochs=2), encoding="utf-8")
+    with pytest.raises(BslError) as err:
+        bsl.run(path, reps=1)
+    d = err.value.diagnostics[0]
+    assert d.code == "BSL550" and "bsl train" in d.hint and d.span.line == 4
+
+
+@pytest.mark.parametrize("row, code, line", [("ind999,1.0,0.5", "BSL504", 202), ("ind1,wet,0.5", "BSL502", 202)])
+def test_bad_trial_records_name_the_file_and_line(tmp_path, row, code, line):
+    import bsl
+    write_data(tmp_path, bad_row=row)
+    path = tmp_path / "s.bsl"
+    path.write_text(SCHEME.format(family="flow", epochs=1), encoding="utf-8")
+    with pytest.raises(BslError) as err:
+        api.train(path)
+    d = err.value.diagnostics[0]
+    assert d.code == code and f"trials.csv:{line}" in err.value.render()
+
+
+def test_a_model_trained_on_other_loci_is_refused(trained, tmp_path):
+    import shutil
+
+    import bsl
+    folder, _, _ = trained
+    fs = write_data(tmp_path, trials=False)
+    shutil.copy(folder / "trials.csv", tmp_path / "trials.csv")
+    shutil.copytree(folder / "models", tmp_path / "models")
+    # same individuals and map size, loci moved: the model's loci no longer match
+    with open(tmp_path / "map.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["chromosome", "position_cM"])
+        for c, p in zip(fs.chromosome, fs.positions_morgans):
+            w.writerow([c + 1, f"{100 * p + 0.5:.5f}"])
+    path = tmp_path / "s.bsl"
+    path.write_text(SCHEME.format(family="flow", epochs=5), encoding="utf-8")
+    with pytest.raises(BslError) as err:
+        bsl.run(path, reps=1)
+    assert err.value.diagnostics[0].code == "BSL552"
+
+
+def test_grouped_cross_fitting_keeps_an_individuals_records_together():
+    """ĝ of a record must not be fitted on the same individual's other records."""
+    from bsl.genai.conditional import PhenotypeContext
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 3, size=(60, 200))
+    g = rng.normal(size=60)  # a genetic value no SNP explains: only repeated records leak it
+    rows = np.repeat(np.arange(60), 2)
+    y = g[rows] + 0.1 * rng.normal(size=120)
+    env = np.zeros((120, 0))
+    leaky = PhenotypeContext(num_components=2).fit_transform(x[rows], env, y)[:, -1]
+    grouped = PhenotypeContext(num_components=2).fit_transform(x[rows], env, y, groups=rows)[:, -1]
+    assert np.corrcoef(leaky, y)[0, 1] > 0.5  # the other record gives it away
+    # honest: the SNPs carry nothing, so no positive correlation (cross-fitted predictions of pure
+    # noise are, if anything, negatively correlated with it: each fold's fit leaves that fold out)
+    assert np.corrcoef(grouped, y)[0, 1] < 0.1
+
+
+def test_r2_heatmap_puts_real_below_and_synthetic_above_the_diagonal():
+    from bsl.genai.training import _r2_matrix
+    from bsl.io import svg
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 3, size=(50, 4))
+    a[:, 1] = a[:, 0]  # SNPs 0 and 1 in complete LD
+    r2 = _r2_matrix(a)
+    assert r2[0, 1] == pytest.approx(1.0) and r2[0, 2] < 0.3 and np.allclose(r2, r2.T)
+    zero = np.zeros((4, 4))
+    text = svg.heatmap(r2.tolist(), zero.tolist(), title="t", lower_label="real", upper_label="synthetic")
+    # cell (1, 0) is below the diagonal: real, r² 1, the darkest shade; (0, 1) above: synthetic, r² 0, white
+    assert text.count('fill="rgb(255,0,0)"') >= 2 and text.count('fill="rgb(255,255,255)"') >= 6
+    with pytest.raises(ValueError):
+        svg.heatmap([[0.0]], zero.tolist(), title="t", lower_label="a", upper_label="b")
