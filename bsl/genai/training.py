@@ -80,20 +80,36 @@ def train_models(graph: ExecutionGraph, *, model: str | None = None, device: str
         config = {}
         if "chromosome_sizes" in FAMILIES[spec.family].default_config:  # PCA-space models work per chromosome
             config["chromosome_sizes"] = [int(n) for n in np.bincount(fs.chromosome)]
+            if spec.pca_variance is not None:
+                config["variance_fraction"] = spec.pca_variance
         net = make_model(spec.family, **config)
         seed = model_seed(program, spec)
+        condition, trials = None, None
+        if spec.condition:  # learn p(genotype | the individual's mean of the condition column)
+            trials = _trials(program, spec, fs, column=spec.condition)
+            means = individual_means(trials, dosages.shape[0])
+            train = train[np.isfinite(means[train])]
+            if train.size < 10:
+                raise BslError(Diagnostic("BSL553", f"model `{spec.name}` has trial records of {train.size} training "
+                                          "individual(s); a conditioned model needs at least 10", spec.span,
+                                          "phenotype more founders, or lower `holdout`", path=program.source_path))
+            condition = means[train]
         if status:
             budget = " or ".join(x for x in (f"{spec.epochs} epochs" if spec.epochs else "",
                                              f"{spec.max_seconds:g} s" if spec.max_seconds else "") if x)
             status(f"model `{spec.name}`: training {spec.family} on {train.size} of {dosages.shape[0]} "
                    f"individuals x {dosages.shape[1]} loci (at most {budget})")
         log = net.fit(dosages[train], random_seed=seed, epochs=spec.epochs, time_budget_s=spec.max_seconds,
-                      device=device, progress=(lambda info, name=spec.name: progress(name, info)) if progress else None)
+                      device=device, progress=(lambda info, name=spec.name: progress(name, info)) if progress else None,
+                      condition=condition)
+        data = {"sha256": data_hash(dosages, fs.chromosome, fs.positions_morgans)}
+        if trials is not None:
+            data = {"sha256": _with_trials(data["sha256"], trials), "trials": spec.phenotypes,
+                    "trials_sha256": trials.sha256, "condition": spec.condition}
         manifest = {
             "name": spec.name, "path": spec.path, "bsl_version": __version__, "seed": seed, "device": device,
             "scheme": {"path": program.source_path, "sha256": sha256_text(program.source_text)},
-            "data": {"founders": spec.data, "sha256": data_hash(dosages, fs.chromosome, fs.positions_morgans),
-                     "individuals": int(dosages.shape[0]), "loci": int(dosages.shape[1]), "holdout": spec.holdout,
+            "data": {"founders": spec.data, **data, "individuals": int(dosages.shape[0]), "loci": int(dosages.shape[1]), "holdout": spec.holdout,
                      "train_individuals": int(train.size), "test_rows": [int(i) for i in test]},
             "training": log, "packages": package_versions(),
         }
@@ -103,21 +119,32 @@ def train_models(graph: ExecutionGraph, *, model: str | None = None, device: str
     return out
 
 
-def _trials(program: ir.Program, spec: ir.ModelSpec, fs: FounderSet):
+def _trials(program: ir.Program, spec: ir.ModelSpec, fs: FounderSet, column: str | None = None):
     from bsl.genai.trials import read_trials
     from bsl.runtime.founders import data_error
 
     try:
-        return read_trials(spec.phenotypes, trait=spec.trait, names=list(fs.names))
+        return read_trials(spec.phenotypes, trait=column or spec.trait, names=list(fs.names))
     except Exception as err:  # DataError: located at the model declaration
         raise data_error(err, spec.span, program) from None
+
+
+def _with_trials(genotype_hash: str, trials) -> str:
+    """The hash of what a model learned from when trial records are part of it."""
+    import hashlib
+    return hashlib.sha256((genotype_hash + trials.sha256).encode()).hexdigest()
+
+
+def individual_means(trials, num_individuals: int) -> np.ndarray:
+    """Each individual's mean over its trial records (num_individuals,), NaN without records."""
+    total = np.bincount(trials.individual, weights=trials.y, minlength=num_individuals)
+    count = np.bincount(trials.individual, minlength=num_individuals)
+    return np.divide(total, count, out=np.full(num_individuals, np.nan), where=count > 0)
 
 
 def _train_phenotype(program: ir.Program, spec: ir.ModelSpec, fs: FounderSet, dosages: np.ndarray, train, test,
                      device: str, progress, status) -> dict:
     """A phenotype model: trial records of the training individuals, y given genotype and covariates."""
-    import hashlib
-
     from bsl.genai.conditional.phenotypes import PhenotypeGenerator
     from bsl.genai.store import data_hash, save_model
     from bsl.io.provenance import package_versions, sha256_text
@@ -143,7 +170,7 @@ def _train_phenotype(program: ir.Program, spec: ir.ModelSpec, fs: FounderSet, do
         "scheme": {"path": program.source_path, "sha256": sha256_text(program.source_text)},
         "trait": spec.trait, "covariates": trials.covariates,
         "data": {"founders": spec.data, "trials": spec.phenotypes, "trials_sha256": trials.sha256,
-                 "sha256": hashlib.sha256((genotypes + trials.sha256).encode()).hexdigest(),
+                 "sha256": _with_trials(genotypes, trials),
                  "individuals": int(dosages.shape[0]), "loci": int(dosages.shape[1]), "holdout": spec.holdout,
                  "train_individuals": int(train.size), "train_records": int(rows.size),
                  "test_rows": [int(i) for i in test]},
@@ -186,10 +213,9 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
         raise data_error(err, spec.span, program) from None
     expected = data_hash(dosages, fs.chromosome, fs.positions_morgans)
     trials = None
-    if spec.kind == "phenotype":
-        import hashlib
-        trials = _trials(program, spec, fs)
-        expected = hashlib.sha256((expected + trials.sha256).encode()).hexdigest()
+    if spec.kind == "phenotype" or spec.condition:
+        trials = _trials(program, spec, fs, column=spec.condition)
+        expected = _with_trials(expected, trials)
     if saved.manifest.get("data", {}).get("sha256") != expected:
         raise BslError(Diagnostic("BSL552", f"model `{spec.name}` in {spec.path} was trained on other data than "
                                   f"founders `{spec.data}` now give", spec.span,
@@ -199,13 +225,18 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
         raise BslError(Diagnostic("BSL553", f"model `{spec.name}` holds out {test.size} individual(s): nothing to "
                                   "evaluate on", spec.span, "set `holdout 0.25` in the model block",
                                   path=program.source_path))
-    if trials is not None:
+    if spec.kind == "phenotype":
         return _evaluate_phenotype(spec, saved, trials, dosages, train, test, out, random_seed, status)
+    condition = None
+    if trials is not None:  # a conditioned model samples at the held-out individuals' own values
+        means = individual_means(trials, dosages.shape[0])
+        train, test = train[np.isfinite(means[train])], test[np.isfinite(means[test])]
+        condition = means[test]
     real = GenotypeData(dosages, fs.chromosome, fs.positions_morgans, list(fs.names))
     real_test, real_train = real.subset(test), real.subset(train)
     if status:
         status(f"model `{spec.name}`: sampling {test.size} individuals and scoring them against the held-out set")
-    synthetic = saved.model.sample(int(test.size), random_seed=random_seed)
+    synthetic = saved.model.sample(int(test.size), random_seed=random_seed, condition=condition)
     independent = independent_snp_sampler(real_train.dosages, num_samples=int(test.size), random_seed=random_seed)
     rows = {spec.family: evaluate_genotypes(real_test, synthetic, train=real_train.dosages, random_seed=random_seed),
             "independent SNPs (floor)": evaluate_genotypes(real_test, independent, train=real_train.dosages,
@@ -217,6 +248,9 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
               "training_seconds": saved.manifest.get("training", {}).get("seconds"), "rows": rows}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    if condition is not None:
+        result["condition"] = condition_fidelity(dosages[train], means[train], real_test.dosages, condition,
+                                                 synthetic, spec.condition)
     result["figures"] = write_figures(folder, real_test, synthetic, independent, spec.family)
     (folder / "metrics.json").write_text(json.dumps(result, indent=2, default=float) + "\n", encoding="utf-8")
     (folder / "metrics.md").write_text(metrics_markdown(result), encoding="utf-8")
@@ -224,6 +258,19 @@ def evaluate_model(graph: ExecutionGraph, name: str, out, *, random_seed: int = 
 
 
 DRAWS_PER_RECORD = 100
+
+
+def condition_fidelity(train_x, train_c, test_x, test_c, synthetic, column: str) -> dict:
+    """Does a conditioned model respect its condition? A ridge prediction of the condition from
+    genotype (fitted on the training individuals) correlated with the condition each synthetic
+    individual was drawn at, next to the same correlation for the held-out real individuals."""
+    from bsl.genai.references import AdditiveGaussianPhenotype
+
+    ridge = AdditiveGaussianPhenotype.fit(train_x, np.zeros((len(train_x), 0)), train_c)
+    none = np.zeros((len(test_x), 0))
+    return {"column": column, "individuals": int(len(test_c)),
+            "r_synthetic": float(np.corrcoef(ridge.predict(synthetic, none), test_c)[0, 1]),
+            "r_real": float(np.corrcoef(ridge.predict(test_x, none), test_c)[0, 1])}
 
 
 def _evaluate_phenotype(spec: ir.ModelSpec, saved, trials, dosages, train, test, out, random_seed: int,
@@ -327,6 +374,11 @@ def metrics_markdown(result: dict) -> str:
              f"{result['test_individuals']} held-out individuals x {result['loci']} loci; the model was trained on "
              f"{result['train_individuals']}. Metrics as Xie et al. (2025) define them (AATS ideal 0.5).", "",
              head, "|---|" + "---:|" * len(METRIC_COLUMNS)]
+    c = result.get("condition")
+    if c:
+        lines[4:4] = [f"Sampled at the held-out individuals' own `{c['column']}`: a ridge prediction of it from "
+                      f"genotype correlates r = {c['r_synthetic']:.3f} with the value each synthetic individual was "
+                      f"drawn at (held-out real individuals: r = {c['r_real']:.3f}).", ""]
     for name, row in result["rows"].items():
         cells = []
         for key, _ in METRIC_COLUMNS:

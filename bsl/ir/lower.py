@@ -66,7 +66,8 @@ class _Lowerer:
         phenotypes = self.path(info.phenotypes) if info is not None and info.phenotypes is not None else None
         return ir.ModelSpec(d.name, d.family, s["data"].value.id, path, epochs, seconds, holdout, seed,  # type: ignore[union-attr]
                             d.span, phenotypes, info.trait if info else None,
-                            tuple(info.covariates) if info else ())
+                            tuple(info.covariates) if info else (), info.condition if info else None,
+                            float(self.num(s["pca_variance"].value)) if "pca_variance" in s else None)
 
     def environment(self, model: str, name: str | None) -> tuple[float, ...]:
         """Covariate values of environment `name`, in the order of the model's covariates."""
@@ -128,8 +129,9 @@ class _Lowerer:
         if f.source == "model":
             model = next(d for d in self.c.module.decls if isinstance(d, ast.ModelDecl) and d.name == f.model)
             path = self.model(model).path
-            return ir.FounderSpec(f.name, "model", (), path, None, f.span, f.model,
-                                  int(self.num(self.settings(f.settings)["sample"].value)))
+            s = self.settings(f.settings)
+            return ir.FounderSpec(f.name, "model", (), path, None, f.span, f.model, int(self.num(s["sample"].value)),
+                                  float(self.num(s["given"].value)) if "given" in s else None)
         if f.source == "file":
             return ir.FounderSpec(f.name, "file", (), self.path(f.path), self.path(f.map_path) if f.map_path else None,
                                   f.span)
@@ -223,7 +225,7 @@ class _Lowerer:
     def cycles(self, founders: list[ir.FounderSpec]) -> list[ir.Op]:
         ops: list[ir.Op] = [ir.FoundersOp(f.name, f.name, f.span) for f in founders]
         current = founders[0].name
-        ops.append(ir.RecordOp(current, 0))
+        ops.append(ir.RecordOp(_starting_population(self.c.repeat, founders), 0))
         r = self.c.repeat
         if r is None:
             return ops
@@ -396,6 +398,24 @@ class _Lowerer:
             return self.objective(e.expr, int(_const(e.cycle, self.c.constants)))
         ((_, summary),) = self.summaries(e)
         return ir.ObjSummary(summary, cycle)
+
+
+def _starting_population(r: ast.RepeatDecl | None, founders: list[ir.FounderSpec]) -> str:
+    """The founders set cycle 0 reports: the first one the cycle reads (e.g. `synth` in
+    `founders synth from model g` after the training panel), else the first declared."""
+    names = {f.name for f in founders}
+    for step in r.steps if r is not None else ():
+        if isinstance(step, ast.PhenotypeStep):
+            read = step.population
+        elif isinstance(step, ast.SelectStep):
+            read = step.source or founders[0].name
+        elif isinstance(step, ast.MateStep):
+            read = step.over
+        else:
+            read = None
+        if read in names:
+            return read
+    return founders[0].name
 
 
 def _traits_of(f: ir.Feature) -> list[int]:

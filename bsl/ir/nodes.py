@@ -30,6 +30,7 @@ class FounderSpec:
     span: Span = _span()
     model: str | None = None
     sample: int | None = None  # founders drawn from the model
+    given: float | None = None  # ... at this value of the model's condition
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,12 @@ class ModelSpec:
     phenotypes: str | None = None
     trait: str | None = None
     covariates: tuple[str, ...] = ()
+    condition: str | None = None  # a genotype model learning p(genotype | this trial column's mean)
+    pca_variance: float | None = None  # PCA-space families: share of variance kept
 
     @property
     def kind(self) -> str:
-        return "phenotype" if self.phenotypes is not None else "genotype"
+        return "phenotype" if self.phenotypes is not None and self.condition is None else "genotype"
 
 
 @dataclass(frozen=True)

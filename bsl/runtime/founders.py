@@ -94,14 +94,23 @@ def model_founders(program: ir.Program, spec: ir.FounderSpec, seed: int) -> tupl
                             f"with {g.loci_per_chromosome} each", path=spec.path, code="BSL552",
                             hint="train the model on founders with this genome (`bsl train`), or change the genome")
     rng = np.random.default_rng(np.random.SeedSequence(seed))
-    dosages = saved.model.sample(int(spec.sample or 1), random_seed=int(rng.integers(2**31)))  # (N, L)
+    if saved.model.condition_dim and spec.given is None:
+        raise DataError(f"model `{spec.model}` was trained with a condition; say at which value to sample",
+                        path=spec.path, code="BSL552", hint="add `given VALUE` to the founders block")
+    condition = None if spec.given is None else float(spec.given)
+    if condition is not None and not saved.model.condition_dim:
+        raise DataError(f"model `{spec.model}` was trained without a condition", path=spec.path, code="BSL552",
+                        hint=f"train it again: `bsl train {program.source_path} --model {spec.model}`")
+    dosages = saved.model.sample(int(spec.sample or 1), random_seed=int(rng.integers(2**31)),
+                                 condition=condition)  # (N, L)
     first = rng.random(dosages.shape) < 0.5  # which homologue carries the 1 of a heterozygote
     haplotypes = np.empty((dosages.shape[0], 2, L), dtype=np.uint8)
     haplotypes[:, 0] = (dosages == 2) | ((dosages == 1) & first)
     haplotypes[:, 1] = (dosages == 2) | ((dosages == 1) & ~first)
     names = [f"{spec.name}_{i + 1}" for i in range(dosages.shape[0])]
     fs = FounderSet(haplotypes, saved.chromosome, saved.positions_morgans, names, source=str(spec.path))
-    return fs, {"source": "model", "model": spec.model or "", "path": str(spec.path),
+    prov = {} if spec.given is None else {"given": spec.given}
+    return fs, {"source": "model", "model": spec.model or "", "path": str(spec.path), **prov,
                 "family": saved.manifest.get("family", ""), "data_sha256": saved.manifest.get("data", {}).get("sha256", "")}
 
 

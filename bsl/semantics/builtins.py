@@ -40,10 +40,13 @@ FILE_FOUNDER_SETTINGS: dict[str, SettingRule] = {}
 
 MODEL_FOUNDER_SETTINGS = {
     "sample": SettingRule("int", minimum=1, doc="founders sampled from the trained model"),
+    "given": SettingRule("number", doc="the condition's value the founders are sampled at (a model with `condition`)"),
 }
 
 # Generative genotype models (bsl/genai/models): `model g = diffusion { data base ... }`
 MODEL_FAMILIES = ("diffusion", "autoregressive", "vae", "flow", "wgan_gp")
+CONDITIONAL_FAMILIES = ("flow",)  # genotype families that learn p(genotype | condition)
+PCA_FAMILIES = ("diffusion", "flow")  # genotype families that generate in a per-chromosome PCA space
 MODEL_SETTINGS = {
     "data": SettingRule("name", doc="the founders set the model learns from"),
     "epochs": SettingRule("int", minimum=1, doc="training epochs (stops earlier at max_seconds)"),
@@ -54,6 +57,10 @@ MODEL_SETTINGS = {
     "path": SettingRule("string", doc="folder of the trained model (default models/<name> next to the scheme)"),
     "phenotypes": SettingRule("string", doc="trial records (CSV: individual, the trait, covariates): makes the "
                               "model a phenotype model, drawn given genotype and environment"),
+    "pca_variance": SettingRule("number", minimum=1e-3, maximum=1.0, doc="share of each chromosome's genotype "
+                                "variance the PCA space keeps (diffusion, flow; default 0.9)"),
+    "condition": SettingRule("name", doc="a column of the trial records: the genotype model learns genotypes "
+                             "given each individual's mean of it, and founders are sampled `given` a value"),
 }
 
 TRAIT_SETTINGS = {

@@ -124,9 +124,8 @@ class _Checker:
                 seen_models.add(d.name)
                 self.model_info[d.name] = M.check_model(self, d, founders)
         for f in founders:
-            if f.source == "model" and f.model in self.model_info and self.model_info[f.model].kind == "phenotype":
-                self.error("BSL417", f"model `{f.model}` learns phenotypes; founders need a genotype model", f.span,
-                           f"declare one without `phenotypes`: `model g = flow {{ data base }}`")
+            if f.source == "model":
+                M.check_model_founders(self, f)
         for d in decls:
             if isinstance(d, ast.EnvironmentDecl):
                 M.check_environment(self, d)

@@ -36,10 +36,11 @@ class ModelInfo:
     header: list[str] | None = None  # its columns (None when it could not be read)
     trait: str | None = None  # the trait it makes (`trait yield { model p }`)
     covariates: list[str] = field(default_factory=list)
+    condition: str | None = None  # a genotype model conditioned on this column of the trial records
 
     @property
     def kind(self) -> str:
-        return "phenotype" if self.phenotypes is not None else "genotype"
+        return "phenotype" if self.phenotypes is not None and self.condition is None else "genotype"
 
 
 def trial_header(path: Path) -> list[str]:
@@ -74,6 +75,18 @@ def check_model(ck, d: ast.ModelDecl, founders: list[ast.FoundersDecl]) -> Model
             except (OSError, ValueError, UnicodeDecodeError) as exc:
                 ck.error("BSL502", f"cannot read the trial file `{info.phenotypes}`: {exc}", trials.value.span,
                          f"a CSV whose first line names the columns: {TRIAL_ID_COLUMN}, the trait, covariates")
+    if "pca_variance" in keys and d.family not in B.PCA_FAMILIES:
+        ck.error("BSL422", f"the `{d.family}` family does not work in a PCA space", keys["pca_variance"].key_span,
+                 f"`pca_variance` is for {', '.join(B.PCA_FAMILIES)}")
+    condition = keys.get("condition")
+    if condition is not None and isinstance(condition.value, ast.Name):
+        info.condition = condition.value.id
+        if d.family not in B.CONDITIONAL_FAMILIES:
+            ck.error("BSL422", f"the `{d.family}` family cannot be conditioned", condition.key_span,
+                     f"families that can: {', '.join(B.CONDITIONAL_FAMILIES)}")
+        if trials is None:
+            ck.error("BSL405", f"model `{d.name}` is conditioned on `{info.condition}` but has no trial records",
+                     condition.key_span, f'add `phenotypes "trials.csv"` with a column `{info.condition}`')
     data = keys.get("data")
     if data is None:
         ck.error("BSL405", f"model `{d.name}` needs `data`: the founders it learns from", d.span,
@@ -149,6 +162,11 @@ def check_model_trait(ck, d: ast.TraitDecl, keys: dict[str, ast.Setting]) -> Non
 def check_trial_columns(ck) -> None:
     """Each phenotype model: a trait uses it, and its trial file has that trait's column."""
     for name, info in ck.model_info.items():
+        if info.condition is not None and info.header is not None:
+            missing = [c for c in (TRIAL_ID_COLUMN, info.condition) if c not in info.header]
+            if missing:
+                ck.error("BSL503", f"the trial file `{info.phenotypes}` of model `{name}` has no column "
+                         f"`{missing[0]}`", info.decl.span, f"its columns: {', '.join(info.header)}")
         if info.kind != "phenotype":
             continue
         if info.trait is None:
@@ -253,3 +271,22 @@ def phenotype_traits(e: ast.Expr, features: dict[str, ast.Expr], traits: list[st
     if isinstance(e, ast.Neg):
         return phenotype_traits(e.operand, features, traits, depth + 1)
     return set()
+
+
+def check_model_founders(ck, f: ast.FoundersDecl) -> None:
+    """`founders synth from model g { sample N  [given X] }`: `given` exactly when g is conditioned."""
+    info = ck.model_info.get(f.model)
+    if info is None:
+        return  # reported by check_founders
+    if info.kind == "phenotype":
+        ck.error("BSL417", f"model `{f.model}` learns phenotypes; founders need a genotype model", f.span,
+                 "declare one without `phenotypes`: `model g = flow { data base }`")
+        return
+    given = next((s for s in f.settings if s.key == "given"), None)
+    if info.condition is not None and given is None:
+        ck.error("BSL405", f"model `{f.model}` is conditioned on `{info.condition}`: say at which value to sample",
+                 f.span, f"e.g. `founders {f.name} from model {f.model} {{ sample 200  given 1.5 }}` "
+                         f"(in the units of the trial file's `{info.condition}`)")
+    elif info.condition is None and given is not None:
+        ck.error("BSL422", f"model `{f.model}` has no condition, so founders cannot be sampled `given` a value",
+                 given.key_span, f"add `condition COLUMN` and trial records to `model {f.model}`, or remove `given`")

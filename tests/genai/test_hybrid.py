@@ -204,3 +204,46 @@ def test_r2_heatmap_puts_real_below_and_synthetic_above_the_diagonal():
     assert text.count('fill="rgb(255,0,0)"') >= 2 and text.count('fill="rgb(255,255,255)"') >= 6
     with pytest.raises(ValueError):
         svg.heatmap([[0.0]], zero.tolist(), title="t", lower_label="a", upper_label="b")
+
+
+def test_a_conditioned_flow_samples_genotypes_like_those_with_the_condition():
+    """p(genotype | phenotype): individuals drawn at a high phenotype carry high genetic values."""
+    import torch
+
+    from bsl.genai.data import genotype_dataset
+    from bsl.genai.models import make_model
+    torch.set_num_threads(1)
+    x = genotype_dataset(num_individuals=500, num_snps=200, num_chromosomes=2, random_seed=3).dosages
+    rng = np.random.default_rng(0)
+    effects = np.zeros(200)
+    effects[rng.choice(200, 15, replace=False)] = rng.normal(size=15)
+    g = (x - x.mean(axis=0)) @ effects
+    g = (g - g.mean()) / g.std()
+    y = g + 0.5 * rng.normal(size=500)  # h² 0.8
+    model = make_model("flow", chromosome_sizes=[100, 100])
+    model.fit(x, random_seed=1, condition=y, epochs=15)
+    gs = {c: (model.sample(400, random_seed=2, condition=c) - x.mean(axis=0)) @ effects for c in (-1.5, 1.5)}
+    scale = ((x - x.mean(axis=0)) @ effects).std()
+    high, low = gs[1.5].mean() / scale, gs[-1.5].mean() / scale
+    # E[g | y] = 0.8 y for the truth: +-1.2; the flow must get most of the way
+    assert high - low > 1.2 and high > 0.4 and low < -0.4
+    state = model.state_dict()
+    assert "condition.mean" in state and int(state["meta.condition_dim"]) == 1
+    with pytest.raises(ValueError, match="condition"):
+        model.sample(5, random_seed=1)
+    with pytest.raises(ValueError, match="cannot be conditioned"):
+        make_model("vae").fit(x[:20], random_seed=1, condition=y[:20], epochs=1)
+
+
+def test_founders_from_a_conditioned_model_need_given(tmp_path):
+    from bsl.api import check
+    write_data(tmp_path)
+    text = SCHEME.format(family="flow", epochs=1).replace(
+        "trait yield { model p }", "trait yield { model p }\nmodel g = flow { data base  phenotypes \"trials.csv\"  "
+        "condition yield }\nfounders high from model g { sample 10 }\nfounders low from model p { sample 10  given 1 }")
+    path = tmp_path / "s.bsl"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BslError) as err:
+        check(path)
+    codes = sorted(d.code for d in err.value.diagnostics)
+    assert codes == ["BSL405", "BSL417"], err.value.render()

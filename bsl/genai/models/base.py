@@ -137,10 +137,18 @@ class GenotypeModel:
     Networks are built when the data's shape is known (in ``fit``) or read back (in
     ``load_state_dict``); the integers that shape them live in ``self.meta`` and travel in the
     state dict as ``meta.<name>`` tensors.
+
+    Families with ``supports_condition`` learn p(genotype | c) for a condition c (n, K) of each
+    training individual, e.g. its phenotype: ``fit(..., condition=c)``, then
+    ``sample(n, condition=c_new)``. The condition is standardized with the training mean and
+    s.d. (saved as ``condition.mean`` / ``condition.sd``); subclasses read the standardized
+    values from ``self._condition`` (rows of the data in ``_fit``, of the draws in ``_sample``)
+    and its width from ``self.meta["condition_dim"]``.
     """
 
     family: str = ""
     default_config: dict = {}
+    supports_condition: bool = False
 
     def __init__(self, **config: Any):
         unknown = sorted(set(config) - set(self.default_config))
@@ -150,6 +158,8 @@ class GenotypeModel:
         self.config: dict = {**copy.deepcopy(self.default_config), **config}
         self.meta: dict[str, int | list[int]] = {}
         self.net: nn.Module | None = None
+        self.condition_stats: dict[str, torch.Tensor] = {}
+        self._condition: torch.Tensor | None = None
 
     # -- to implement ------------------------------------------------------------------
     def _prepare(self, dosages: np.ndarray, generator: torch.Generator) -> None:
@@ -171,9 +181,21 @@ class GenotypeModel:
     def num_loci(self) -> int | None:
         return self.meta.get("num_loci")
 
+    @property
+    def condition_dim(self) -> int:
+        """K, the width of the condition the model was trained with (0: unconditional)."""
+        return int(self.meta.get("condition_dim", 0))
+
+    def _check_condition(self, condition: Any, rows: int) -> np.ndarray:
+        c = np.asarray(condition, dtype=np.float64)
+        c = c[:, None] if c.ndim == 1 else c
+        if c.ndim != 2 or c.shape[0] != rows or not np.all(np.isfinite(c)):
+            raise ValueError(f"condition must be finite values of shape ({rows}, K); got shape {c.shape}")
+        return c
+
     def fit(self, dosages: np.ndarray, *, random_seed: int, time_budget_s: float | None = None,
             epochs: int | None = None, device: str | torch.device = "cpu",
-            progress: Progress | None = None) -> dict:
+            progress: Progress | None = None, condition: Any = None) -> dict:
         """Train on genotypes and return a training log.
 
         Parameters
@@ -191,6 +213,9 @@ class GenotypeModel:
             Where to train ("cpu", "cuda").
         progress : callable, optional
             Called after every epoch with a dict (epoch, steps, seconds, losses).
+        condition : array (n,) or (n, K), optional
+            A condition of each individual (e.g. its phenotype) to learn p(genotype | condition);
+            only for families with ``supports_condition``.
 
         Returns
         -------
@@ -201,24 +226,40 @@ class GenotypeModel:
         """
         x = check_dosages(dosages)
         device = torch.device(device)
+        c = None
+        if condition is not None:
+            if not self.supports_condition:
+                raise ValueError(f"the {self.family!r} family cannot be conditioned; the flow can")
+            c = self._check_condition(condition, x.shape[0])
+            mean, sd = c.mean(axis=0), c.std(axis=0)
+            self.condition_stats = {"mean": torch.as_tensor(mean), "sd": torch.as_tensor(np.where(sd > 1e-12, sd, 1.0))}
         budget = TrainingBudget(epochs=epochs, time_budget_s=time_budget_s, default_epochs=int(self.config["epochs"]))
         generator = torch.Generator().manual_seed(int(random_seed))
         with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
             torch.manual_seed(int(random_seed))
             self._prepare(x, generator)
+            self.meta["condition_dim"] = 0 if c is None else int(c.shape[1])
+            self._condition = None if c is None else self._standardize_condition(c).to(device)
             self.net = self._build().to(device)
             log = self._fit(x, budget, generator, device, progress)
+            self._condition = None
         self.net.eval()
         return {"family": self.family, "config": copy.deepcopy(self.config), "num_individuals": int(x.shape[0]),
                 "num_loci": int(x.shape[1]), "seconds": budget.seconds, "stopped_by": budget.stopped_by, **log}
 
-    def sample(self, n: int, *, random_seed: int, device: str | torch.device = "cpu") -> np.ndarray:
+    def _standardize_condition(self, c: np.ndarray) -> torch.Tensor:
+        return ((torch.as_tensor(np.array(c, dtype=np.float64)) - self.condition_stats["mean"])
+                / self.condition_stats["sd"]).float()
+
+    def sample(self, n: int, *, random_seed: int, device: str | torch.device = "cpu", condition: Any = None) -> np.ndarray:
         """Draw ``n`` synthetic individuals.
 
         Parameters
         ----------
         n : int
             Number of individuals.
+        condition : array (K,), (n,) or (n, K)
+            Required by a model trained with a condition: one for all draws, or one per draw.
         random_seed : int
             The same seed (and device) gives the same samples.
         device : str or torch.device
@@ -233,10 +274,26 @@ class GenotypeModel:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a positive integer; got {n!r}")
         device = torch.device(device)
+        if self.condition_dim:
+            if condition is None:
+                raise ValueError(f"the model was trained with a condition of width {self.condition_dim}; "
+                                 "give condition=")
+            c = np.asarray(condition, dtype=np.float64)
+            if c.ndim == 0 or (c.ndim == 1 and c.size == self.condition_dim and (n != c.size or n == 1)):
+                c = np.broadcast_to(c.reshape(1, -1), (int(n), self.condition_dim))
+            c = self._check_condition(c, int(n))
+            if c.shape[1] != self.condition_dim:
+                raise ValueError(f"condition has {c.shape[1]} columns; the model was trained with {self.condition_dim}")
+            self._condition = self._standardize_condition(c).to(device)
+        elif condition is not None:
+            raise ValueError("the model was trained without a condition")
         self.net.to(device).eval()
         generator = torch.Generator(device=device).manual_seed(int(random_seed))
-        with torch.no_grad():
-            out = self._sample(int(n), generator, device)
+        try:
+            with torch.no_grad():
+                out = self._sample(int(n), generator, device)
+        finally:
+            self._condition = None
         return out.to("cpu", torch.uint8).numpy()
 
     def state_dict(self) -> dict[str, torch.Tensor]:
@@ -244,6 +301,7 @@ class GenotypeModel:
         if self.net is None:
             raise RuntimeError(f"the {self.family!r} model has no state: call fit() first")
         state = {f"meta.{k}": torch.tensor(v, dtype=torch.int64) for k, v in self.meta.items()}
+        state.update({f"condition.{k}": v.clone().contiguous() for k, v in self.condition_stats.items()})
         state.update({f"net.{k}": v.detach().to("cpu").clone().contiguous() for k, v in self.net.state_dict().items()})
         return state
 
@@ -253,5 +311,7 @@ class GenotypeModel:
         if "num_loci" not in meta:
             raise ValueError(f"not a {self.family!r} model state: 'meta.num_loci' is missing")
         self.meta = {k: (v.tolist() if v.ndim else int(v)) for k, v in meta.items()}
+        self.condition_stats = {k[len("condition."):]: v.clone().to(torch.float64) for k, v in state.items()
+                                if k.startswith("condition.")}
         self.net = self._build()
         load_net_weights(self.net, state, self.family, self.config)

@@ -17,7 +17,8 @@ class _FlowNet(nn.Module):
         import zuko  # deferred: only the flow family needs it
 
         self.pca = PCABasis(meta["block_loci"], meta["block_components"])
-        self.flow = zuko.flows.NSF(self.pca.dim, transforms=int(config["transforms"]), bins=int(config["bins"]),
+        self.flow = zuko.flows.NSF(self.pca.dim, context=int(meta.get("condition_dim", 0)),
+                                   transforms=int(config["transforms"]), bins=int(config["bins"]),
                                    passes=config["passes"], hidden_features=list(config["hidden_features"]))
 
 
@@ -30,9 +31,14 @@ class FlowModel(PCASpaceModel):
     network passes per transform instead of D. ``validation_fraction`` of the individuals is held
     out; the weights with the best held-out log-likelihood are kept (early stopping), because a
     flow on n ≈ 10³ points in D ≈ 10² dimensions overfits quickly.
+
+    With a condition (``fit(..., condition=c)``) every transform also sees the standardized
+    condition, so the flow is p(scores | c): ``sample(n, condition=c)`` draws individuals like
+    those that had c (e.g. a phenotype) in the training data.
     """
 
     family = "flow"
+    supports_condition = True
     default_config = {
         "variance_fraction": 0.9,
         "chromosome_sizes": None,
@@ -60,6 +66,8 @@ class FlowModel(PCASpaceModel):
         if num_valid >= len(scores) - 1:
             raise ValueError(f"validation_fraction {c['validation_fraction']} leaves no training individuals")
         valid, train = scores[order[:num_valid]], scores[order[num_valid:]]
+        cond = self._condition
+        c_valid, c_train = (None, None) if cond is None else (cond[order[:num_valid]], cond[order[num_valid:]])
         optimizer = torch.optim.AdamW(net.flow.parameters(), lr=c["learning_rate"], weight_decay=c["weight_decay"])
         steps, epoch, train_nll, valid_nll = 0, 0, [], []
         best, best_state, best_epoch = np.inf, None, 0
@@ -67,7 +75,9 @@ class FlowModel(PCASpaceModel):
             net.train()
             total, batches = 0.0, 0
             for idx in minibatches(len(train), int(c["batch_size"]), generator):
-                loss = -net.flow().log_prob(train[idx.to(device)]).mean() / net.pca.dim  # nats per coordinate
+                rows = idx.to(device)
+                dist = net.flow() if c_train is None else net.flow(c_train[rows])
+                loss = -dist.log_prob(train[rows]).mean() / net.pca.dim  # nats per coordinate
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 nn.utils.clip_grad_norm_(net.flow.parameters(), 5.0)
@@ -82,7 +92,8 @@ class FlowModel(PCASpaceModel):
             if num_valid:
                 net.eval()
                 with torch.no_grad():
-                    valid_nll.append(-net.flow().log_prob(valid).mean().item() / net.pca.dim)
+                    dist = net.flow() if c_valid is None else net.flow(c_valid)
+                    valid_nll.append(-dist.log_prob(valid).mean().item() / net.pca.dim)
                 if valid_nll[-1] < best:
                     best, best_epoch = valid_nll[-1], epoch
                     best_state = copy.deepcopy(net.flow.state_dict())
@@ -102,6 +113,6 @@ class FlowModel(PCASpaceModel):
                 "pca_components": self.meta["block_components"]}
 
     def _sample(self, n, generator, device) -> torch.Tensor:
-        dist = self.net.flow()
+        dist = self.net.flow() if self._condition is None else self.net.flow(self._condition)
         z = torch.randn((n, self.net.pca.dim), generator=generator, device=device)
         return self.net.pca.decode(dist.transform.inv(z))

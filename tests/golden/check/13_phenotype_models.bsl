@@ -6,6 +6,10 @@ model g = vae { data base }
 model q = flow { data base  phenotypes "13_trials.csv" }
 model r = flow { data base  phenotypes "missing.csv" }
 model s = flow { data base  phenotypes trials }
+model c = vae { data base  phenotypes "13_trials.csv"  condition yield  pca_variance 0.5 }
+model k = flow { data base  condition yield }
+founders e from model k { sample 5 }
+founders f from model p { sample 5  given 1 }
 trait yield { model p  heritability 0.5 }
 trait height { model g }
 trait other { model nope }
