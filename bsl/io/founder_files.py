@@ -386,3 +386,15 @@ def read_haplotype_matrix(path: str | os.PathLike, *, map_path: str | os.PathLik
     n = matrix.shape[0] // 2
     return FounderSet(haplotypes=matrix.reshape(n, 2, -1), chromosome=m.chromosome,
                       positions_morgans=m.positions_morgans, names=[f"ind{i + 1}" for i in range(n)], source=p)
+
+
+def write_haplotype_matrix(founders: FounderSet, path: str | os.PathLike, map_path: str | os.PathLike) -> None:
+    """Write founders as ``read_haplotype_matrix`` reads them: ``path`` a (2N, L) 0/1 ``.npy``
+    (two rows per individual) and ``map_path`` a CSV of chromosome (1-based) and position_cM."""
+    n, _, num_loci = founders.haplotypes.shape
+    np.save(path, founders.haplotypes.reshape(2 * n, num_loci).astype(np.uint8))
+    with open(map_path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["chromosome", "position_cM"])
+        for c, p in zip(founders.chromosome, founders.positions_morgans):
+            w.writerow([int(c) + 1, f"{100 * p:.4f}"])

@@ -10,16 +10,12 @@ import csv
 import numpy as np
 
 from bsl.io.coalescent import coalescent_founders
+from bsl.io.founder_files import write_haplotype_matrix
 
 fs = coalescent_founders(num_chromosomes=3, loci_per_chromosome=80, chromosome_length_morgans=[1.2, 1.0, 0.8],
                          effective_size=500, pool_size=60, maf=0.05, random_seed=7)
-n, _, L = fs.haplotypes.shape
-np.save("founders.npy", fs.haplotypes.reshape(2 * n, L).astype(np.uint8))
-with open("map.csv", "w", newline="") as fh:
-    w = csv.writer(fh)
-    w.writerow(["chromosome", "position_cM"])
-    for c, p in zip(fs.chromosome, fs.positions_morgans):
-        w.writerow([c + 1, f"{100 * p:.4f}"])
+write_haplotype_matrix(fs, "founders.npy", "map.csv")
+n = fs.haplotypes.shape[0]
 rng = np.random.default_rng(7)
 dosage = fs.haplotypes.sum(axis=1)
 with open("qtl.csv", "w", newline="") as fh:

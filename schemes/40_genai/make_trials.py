@@ -14,16 +14,12 @@ import numpy as np
 
 from bsl.genai.data import phenotype_dataset
 from bsl.io.coalescent import coalescent_founders
+from bsl.io.founder_files import write_haplotype_matrix
 
 fs = coalescent_founders(num_chromosomes=2, loci_per_chromosome=400, chromosome_length_morgans=1.0,
                          effective_size=1000, pool_size=360, maf=0.05, random_seed=42)
-n, _, L = fs.haplotypes.shape
-np.save("trial_founders.npy", fs.haplotypes.reshape(2 * n, L).astype(np.uint8))
-with open("trial_map.csv", "w", newline="") as fh:
-    w = csv.writer(fh)
-    w.writerow(["chromosome", "position_cM"])
-    for c, p in zip(fs.chromosome, fs.positions_morgans):
-        w.writerow([c + 1, f"{100 * p:.4f}"])
+write_haplotype_matrix(fs, "trial_founders.npy", "trial_map.csv")
+n = fs.haplotypes.shape[0]
 
 dosages = fs.haplotypes.sum(axis=1)
 trait = phenotype_dataset(dosages, num_environments=4, num_covariates=2, num_qtl=40, num_epistatic_pairs=40,
