@@ -89,7 +89,11 @@ def load_model(folder: str | os.PathLike) -> SavedModel:
             from bsl.genai.conditional.phenotypes import PhenotypeGenerator
             model = PhenotypeGenerator(manifest["family"], **manifest["config"])
         else:
-            model = make_model(manifest["family"], **manifest["config"])
+            config = dict(manifest["config"])
+            if manifest["family"] == "diffusion":  # saved before v-prediction: keep sampling as trained
+                config.setdefault("prediction", "epsilon")
+                config.setdefault("posterior_variance", "beta_tilde")
+            model = make_model(manifest["family"], **config)
         model.load_state_dict(load_file(str(weights_path)))
         chromosome = np.asarray(manifest["loci"]["chromosome"], dtype=np.int32)
         positions = np.asarray(manifest["loci"]["positions_morgans"], dtype=np.float64)

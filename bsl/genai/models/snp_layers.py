@@ -32,3 +32,22 @@ class SNPHead(nn.Module):
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         return (h[:, None] * self.weight).sum(2) + self.bias
+
+
+class BlockLinear(nn.Module):
+    """A locally connected linear layer over blocks of SNPs: (n, blocks, in) → (n, blocks, out),
+    with weights (blocks, in, out) and bias (blocks, out) of its own in every block.
+
+    With the one-hot genotypes of a block of B SNPs as input (in = 3B) it is a per-block embedding
+    that sees the block's multi-SNP genotype at once; as a read-out (out = 3B) it gives every SNP of
+    the block its own logits. One batched matrix product, so much cheaper on CPU than per-SNP layers
+    at full resolution.
+    """
+
+    def __init__(self, num_blocks: int, in_features: int, out_features: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(num_blocks, in_features, out_features) / math.sqrt(in_features))
+        self.bias = nn.Parameter(torch.zeros(num_blocks, out_features))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.bmm(x.transpose(0, 1), self.weight).transpose(0, 1) + self.bias
