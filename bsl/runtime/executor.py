@@ -154,9 +154,7 @@ def _phenotype(ctx: Context, pop: Population, op: ir.PhenotypeOp, generator) -> 
     if not ctx.model_traits:
         pop.phenotypes = traits.phenotypes(genetic_values(ctx, pop), ctx.error_sd, generator)
         return
-    T = len(ctx.program.traits)
-    current = (pop.phenotypes.clone() if pop.phenotypes is not None else
-               torch.full(pop.valid.shape + (T,), float("nan"), dtype=torch.float64, device=ctx.device))
+    current = _phenotype_table(ctx, pop)
     if op.model is None:
         symbolic = torch.tensor([not t.model for t in ctx.program.traits], device=ctx.device)
         drawn = traits.phenotypes(genetic_values(ctx, pop), ctx.error_sd, generator)
@@ -167,15 +165,21 @@ def _phenotype(ctx: Context, pop: Population, op: ir.PhenotypeOp, generator) -> 
     pop.phenotypes = current
 
 
+def _phenotype_table(ctx: Context, pop: Population) -> torch.Tensor:
+    """A copy of the population's phenotypes (R, N, T) to draw into; NaN where none were drawn."""
+    if pop.phenotypes is not None:
+        return pop.phenotypes.clone()
+    T = len(ctx.program.traits)
+    return torch.full(pop.valid.shape + (T,), float("nan"), dtype=torch.float64, device=ctx.device)
+
+
 def _report_phenotypes(ctx: Context, pop: Population, t: int, generator) -> None:
     """A report of a model trait's phenotypes: the generation's own draws, or fresh ones in the trait's
     report environment when it has none."""
     if pop.phenotypes is not None and not torch.isnan(pop.phenotypes[..., t][pop.valid]).any():
         return
     spec = ctx.program.traits[t]
-    T = len(ctx.program.traits)
-    current = (pop.phenotypes.clone() if pop.phenotypes is not None else
-               torch.full(pop.valid.shape + (T,), float("nan"), dtype=torch.float64, device=ctx.device))
+    current = _phenotype_table(ctx, pop)
     current[..., t] = phenotype_models.draw(ctx, pop, spec.model, spec.report_environment, generator, spec.span)
     pop.phenotypes = current
 
