@@ -247,3 +247,16 @@ def test_founders_from_a_conditioned_model_need_given(tmp_path):
         check(path)
     codes = sorted(d.code for d in err.value.diagnostics)
     assert codes == ["BSL405", "BSL417"], err.value.render()
+
+
+def test_early_stopping_holds_out_whole_individuals():
+    from bsl.genai.conditional import make_continuous_model
+    model = make_continuous_model("flow", validation_fraction=0.25)
+    model._groups = np.repeat(np.arange(40), 3)  # as fit(groups=...) sets it: 40 individuals x 3 records
+    import torch
+    valid, train = model._validation_split(120, torch.Generator().manual_seed(0), "cpu")
+    held = set(model._groups[valid.numpy()])
+    assert len(held) == 10 and len(valid) == 30  # a quarter of the individuals, with all their records
+    assert held.isdisjoint(model._groups[train.numpy()])
+    with pytest.raises(ValueError, match="groups"):
+        model.fit(np.zeros(6), np.zeros((6, 1)), random_seed=0, groups=[0, 1], epochs=1)

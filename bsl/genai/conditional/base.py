@@ -156,7 +156,7 @@ class ContinuousModel:
         return self.net is not None
 
     # -- public API --------------------------------------------------------------------
-    def fit(self, y: Any, context: Any = None, *, random_seed: int, time_budget_s: float | None = None,
+    def fit(self, y: Any, context: Any = None, *, random_seed: int, groups: Any = None, time_budget_s: float | None = None,
             epochs: int | None = None, device: str | torch.device = "cpu", progress: Progress | None = None) -> dict:
         """Train on rows of y, each with its context, and return a training log.
 
@@ -169,6 +169,10 @@ class ContinuousModel:
             unconditional model.
         random_seed : int
             Seeds initialisation, the validation split, batching and noise.
+        groups : array (n,), optional
+            Labels of rows that belong together (one individual's records in several trials): the
+            early-stopping validation split then holds out whole groups, so it scores the model
+            on individuals it has not seen.
         time_budget_s, epochs : optional
             Stop after this many wall-clock seconds or full passes, whichever comes first; with
             neither, ``config["epochs"]``.
@@ -186,6 +190,11 @@ class ContinuousModel:
         if n < 4:
             raise ValueError(f"y needs at least 4 rows to train on; got {n}")
         cond = None if context is None else check_matrix(context, "context", rows=n)
+        self._groups = None
+        if groups is not None:
+            self._groups = np.unique(np.asarray(groups), return_inverse=True)[1].reshape(-1)
+            if self._groups.size != n:
+                raise ValueError(f"groups has {self._groups.size} labels; expected {n}, one per row of y")
         meta: dict[str, int] = {"data_dim": values.shape[1], "context_dim": 0 if cond is None else cond.shape[1]}
         stats: dict[str, torch.Tensor] = {}
         if self.config["data"] == "composition":
@@ -317,12 +326,8 @@ class ContinuousModel:
         with the lowest held-out loss kept (early stopping after ``patience_epochs`` without a gain).
         The held-out loss uses one fixed noise seed, so epochs are compared on the same draws."""
         c, net = self.config, self.net
-        n = y.shape[0]
-        order = torch.randperm(n, generator=generator).to(y.device)
-        num_valid = int(round(float(c["validation_fraction"]) * n))
-        if num_valid >= n - 1:
-            raise ValueError(f"validation_fraction {c['validation_fraction']} leaves no training rows")
-        valid, train = order[:num_valid], order[num_valid:]
+        valid, train = self._validation_split(y.shape[0], generator, y.device)
+        num_valid = len(valid)
         optimizer = torch.optim.AdamW(net.parameters(), lr=float(c["learning_rate"]), weight_decay=float(c["weight_decay"]))
         ema = ExponentialAverage(net, ema_decay) if ema_decay else None
         steps, epoch, history = 0, 0, []
@@ -360,6 +365,22 @@ class ContinuousModel:
         net.load_state_dict(best_state)
         return {"epochs": epoch, "steps": steps, "best_epoch": best_epoch, "best_valid_loss": float(best),
                 "final_losses": history[-1], "history": history}
+
+    def _validation_split(self, n: int, generator: torch.Generator, device) -> tuple[torch.Tensor, torch.Tensor]:
+        """(held-out rows, training rows): ``validation_fraction`` of the rows, or of the groups given to ``fit``."""
+        fraction = float(self.config["validation_fraction"])
+        groups = getattr(self, "_groups", None)
+        if groups is None:
+            order = torch.randperm(n, generator=generator)
+            num_valid = int(round(fraction * n))
+            valid, train = order[:num_valid], order[num_valid:]
+        else:
+            order = torch.randperm(int(groups.max()) + 1, generator=generator).numpy()
+            held = np.isin(groups, order[:int(round(fraction * order.size))])
+            valid, train = torch.as_tensor(np.flatnonzero(held)), torch.as_tensor(np.flatnonzero(~held))
+        if len(train) < 2:
+            raise ValueError(f"validation_fraction {self.config['validation_fraction']} leaves no training rows")
+        return valid.to(device), train.to(device)
 
     def _validation_loss(self, net: nn.Module, y: torch.Tensor, context: torch.Tensor) -> float:
         """Held-out loss at the end of any warm-up (``fraction=1``), so epochs are comparable."""

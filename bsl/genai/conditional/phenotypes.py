@@ -49,7 +49,7 @@ class PhenotypeGenerator:
         """Train on trial records: dosages (n, L) 0/1/2, environment (n, E), phenotypes (n,); ``groups``
         (n,) names the individual of each record when individuals have several (see ``PhenotypeContext``)."""
         context = self.context.fit_transform(dosages, environment, y, groups=groups)
-        log = self.model.fit(y, context, random_seed=random_seed, time_budget_s=time_budget_s, epochs=epochs,
+        log = self.model.fit(y, context, random_seed=random_seed, groups=groups, time_budget_s=time_budget_s, epochs=epochs,
                              device=device, progress=progress)
         state = self.context.state
         if "cv_rmse" in state:

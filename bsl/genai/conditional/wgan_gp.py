@@ -95,9 +95,8 @@ class WGANGPModel(ContinuousModel):
         opt_g = torch.optim.Adam(net.generator.parameters(), lr=float(c["learning_rate"]), betas=betas)
         opt_d = torch.optim.Adam(net.critic.parameters(), lr=float(c["critic_learning_rate"]), betas=betas)
         ema = ExponentialAverage(net.generator, float(c["ema_decay"]))
-        order = torch.randperm(y.shape[0], generator=generator).to(y.device)
-        num_valid = int(round(float(c["validation_fraction"]) * y.shape[0]))
-        valid, train = order[:num_valid], order[num_valid:]
+        valid, train = self._validation_split(y.shape[0], generator, y.device)
+        num_valid = len(valid)
         draws = max(2, int(c["score_draws"]))
 
         def score(gen: nn.Module) -> float:
