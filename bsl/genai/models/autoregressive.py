@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from bsl.genai.models.base import GenotypeModel, TrainingBudget, categorical_sample, minibatches, one_hot
+from bsl.genai.models.base import GenotypeModel, TrainingBudget, categorical_sample, one_hot, train_epochs
 from bsl.genai.models.snp_layers import SNPHead
 
 
@@ -124,27 +124,18 @@ class AutoregressiveModel(GenotypeModel):
         data = torch.as_tensor(dosages, device=device)
         optimizer = torch.optim.AdamW(net.parameters(), lr=self.config["learning_rate"],
                                       weight_decay=self.config["weight_decay"])
-        steps, epoch, losses = 0, 0, []
         net.train()
-        while True:
-            total, batches = 0.0, 0
-            for idx in minibatches(len(data), int(self.config["batch_size"]), generator):
-                g = data[idx.to(device)]
-                loss = F.cross_entropy(net(g), g.long())  # mean NLL per SNP, nats
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                steps += 1
-                total += loss.item()
-                batches += 1
-                if budget.out_of_time():
-                    break
-            epoch += 1
-            losses.append(total / batches)
-            if progress is not None:
-                progress({"epoch": epoch, "steps": steps, "seconds": budget.seconds, "nll_per_snp": losses[-1]})
-            if budget.stopped_by or budget.epoch_done(epoch):
-                break
+
+        def step(idx) -> float:
+            g = data[idx.to(device)]
+            loss = F.cross_entropy(net(g), g.long())  # mean NLL per SNP, nats
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        steps, epoch, losses = train_epochs(budget, len(data), int(self.config["batch_size"]), generator, step,
+                                            loss_name="nll_per_snp", progress=progress)
         return {"steps": steps, "epochs": epoch, "final_losses": {"nll_per_snp": losses[-1]},
                 "loss_per_epoch": losses, "receptive_field": self.config["receptive_field"]}
 

@@ -98,6 +98,36 @@ def minibatches(n: int, batch_size: int, generator: torch.Generator):
         yield order[start:start + batch_size]
 
 
+def train_epochs(budget: "TrainingBudget", num_rows: int, batch_size: int, generator: torch.Generator,
+                 step: Callable[[torch.Tensor], float], *, loss_name: str, progress: Progress | None = None,
+                 end_epoch: Callable[[int], tuple[dict, bool]] | None = None) -> tuple[int, int, list[float]]:
+    """The epoch loop the genotype families share: each epoch shuffles ``num_rows`` rows into
+    minibatches (``minibatches``), calls ``step(indices)`` for each (it updates the network and
+    returns the batch loss) and stops mid-epoch when the budget runs out. After each epoch
+    ``end_epoch(epoch)`` may add entries to the progress report and ask for an early stop
+    (``budget.stopped_by = "early_stopping"``, checked after the budget). Returns (steps, epochs,
+    mean loss of each epoch)."""
+    steps, epoch, losses = 0, 0, []
+    while True:
+        total, batches = 0.0, 0
+        for idx in minibatches(num_rows, batch_size, generator):
+            total += step(idx)
+            steps, batches = steps + 1, batches + 1
+            if budget.out_of_time():
+                break
+        epoch += 1
+        losses.append(total / batches)
+        extra, early = end_epoch(epoch) if end_epoch is not None else ({}, False)
+        if progress is not None:
+            progress({"epoch": epoch, "steps": steps, "seconds": budget.seconds, loss_name: losses[-1], **extra})
+        if budget.stopped_by or budget.epoch_done(epoch):
+            break
+        if early:
+            budget.stopped_by = "early_stopping"
+            break
+    return steps, epoch, losses
+
+
 class ExponentialAverage:
     """An exponential moving average of a module's parameters (Polyak averaging), for sampling."""
 

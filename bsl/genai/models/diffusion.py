@@ -6,7 +6,7 @@ import math
 import torch
 from torch import nn
 
-from bsl.genai.models.base import ExponentialAverage, TrainingBudget, minibatches
+from bsl.genai.models.base import ExponentialAverage, TrainingBudget, train_epochs
 from bsl.genai.models.pca import PCABasis, PCASpaceModel
 
 
@@ -159,34 +159,25 @@ class DiffusionModel(PCASpaceModel):
         optimizer = torch.optim.AdamW(net.eps.parameters(), lr=self.config["learning_rate"],
                                       weight_decay=self.config["weight_decay"])
         ema = ExponentialAverage(net.eps, float(self.config["ema_decay"]))
-        steps, epoch, losses = 0, 0, []
         net.train()
-        while True:
-            epoch_loss, batches = 0.0, 0
-            for idx in minibatches(len(scores), int(self.config["batch_size"]), generator):
-                x0 = scores[idx.to(device)]
-                t = torch.randint(1, num_steps + 1, (len(idx),), generator=generator).to(device)
-                noise = torch.randn(x0.shape, generator=generator).to(device)
-                ab = alpha_bar[t][:, None]
-                xt = ab.sqrt() * x0 + (1 - ab).sqrt() * noise  # q(x_t | x_0), Ho et al. eq. 4
-                # target v = √ᾱ ε − √(1−ᾱ) x_0 (Salimans & Ho 2022, §4) or ε (L_simple, Ho et al. eq. 14)
-                target = ab.sqrt() * noise - (1 - ab).sqrt() * x0 if v_prediction else noise
-                loss = nn.functional.mse_loss(net.eps(xt, t), target)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                ema.update(net.eps)
-                steps += 1
-                epoch_loss += loss.item()
-                batches += 1
-                if budget.out_of_time():
-                    break
-            epoch += 1
-            losses.append(epoch_loss / batches)
-            if progress is not None:
-                progress({"epoch": epoch, "steps": steps, "seconds": budget.seconds, "loss": losses[-1]})
-            if budget.stopped_by or budget.epoch_done(epoch):
-                break
+
+        def step(idx) -> float:
+            x0 = scores[idx.to(device)]
+            t = torch.randint(1, num_steps + 1, (len(idx),), generator=generator).to(device)
+            noise = torch.randn(x0.shape, generator=generator).to(device)
+            ab = alpha_bar[t][:, None]
+            xt = ab.sqrt() * x0 + (1 - ab).sqrt() * noise  # q(x_t | x_0), Ho et al. eq. 4
+            # target v = √ᾱ ε − √(1−ᾱ) x_0 (Salimans & Ho 2022, §4) or ε (L_simple, Ho et al. eq. 14)
+            target = ab.sqrt() * noise - (1 - ab).sqrt() * x0 if v_prediction else noise
+            loss = nn.functional.mse_loss(net.eps(xt, t), target)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            ema.update(net.eps)
+            return loss.item()
+
+        steps, epoch, losses = train_epochs(budget, len(scores), int(self.config["batch_size"]), generator, step,
+                                            loss_name="loss", progress=progress)
         ema.copy_to(net.eps)
         loss_name = "v_mse" if v_prediction else "noise_mse"
         return {"steps": steps, "epochs": epoch, "final_losses": {loss_name: losses[-1]}, "loss_per_epoch": losses,

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from bsl.genai.models.base import TrainingBudget, minibatches
+from bsl.genai.models.base import TrainingBudget, train_epochs
 from bsl.genai.models.pca import PCABasis, PCASpaceModel
 
 
@@ -69,42 +69,37 @@ class FlowModel(PCASpaceModel):
         cond = self._condition
         c_valid, c_train = (None, None) if cond is None else (cond[order[:num_valid]], cond[order[num_valid:]])
         optimizer = torch.optim.AdamW(net.flow.parameters(), lr=c["learning_rate"], weight_decay=c["weight_decay"])
-        steps, epoch, train_nll, valid_nll = 0, 0, [], []
+        valid_nll: list[float] = []
         best, best_state, best_epoch = np.inf, None, 0
-        while True:
+
+        def step(idx) -> float:
+            rows = idx.to(device)
+            dist = net.flow() if c_train is None else net.flow(c_train[rows])
+            loss = -dist.log_prob(train[rows]).mean() / net.pca.dim  # nats per coordinate
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.flow.parameters(), 5.0)
+            optimizer.step()
+            return loss.item()
+
+        def end_epoch(epoch: int) -> tuple[dict, bool]:
+            """Held-out log-likelihood; the best weights are kept and ``patience_epochs`` without a gain stop."""
+            nonlocal best, best_state, best_epoch
+            if not num_valid:
+                return {"valid_nll_per_dim": None}, False
+            net.eval()
+            with torch.no_grad():
+                dist = net.flow() if c_valid is None else net.flow(c_valid)
+                valid_nll.append(-dist.log_prob(valid).mean().item() / net.pca.dim)
             net.train()
-            total, batches = 0.0, 0
-            for idx in minibatches(len(train), int(c["batch_size"]), generator):
-                rows = idx.to(device)
-                dist = net.flow() if c_train is None else net.flow(c_train[rows])
-                loss = -dist.log_prob(train[rows]).mean() / net.pca.dim  # nats per coordinate
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                nn.utils.clip_grad_norm_(net.flow.parameters(), 5.0)
-                optimizer.step()
-                steps += 1
-                total += loss.item()
-                batches += 1
-                if budget.out_of_time():
-                    break
-            epoch += 1
-            train_nll.append(total / batches)
-            if num_valid:
-                net.eval()
-                with torch.no_grad():
-                    dist = net.flow() if c_valid is None else net.flow(c_valid)
-                    valid_nll.append(-dist.log_prob(valid).mean().item() / net.pca.dim)
-                if valid_nll[-1] < best:
-                    best, best_epoch = valid_nll[-1], epoch
-                    best_state = copy.deepcopy(net.flow.state_dict())
-            if progress is not None:
-                progress({"epoch": epoch, "steps": steps, "seconds": budget.seconds, "nll_per_dim": train_nll[-1],
-                          "valid_nll_per_dim": valid_nll[-1] if valid_nll else None})
-            if budget.stopped_by or budget.epoch_done(epoch):
-                break
-            if num_valid and epoch - best_epoch >= int(c["patience_epochs"]):
-                budget.stopped_by = "early_stopping"
-                break
+            if valid_nll[-1] < best:
+                best, best_epoch = valid_nll[-1], epoch
+                best_state = copy.deepcopy(net.flow.state_dict())
+            return {"valid_nll_per_dim": valid_nll[-1]}, epoch - best_epoch >= int(c["patience_epochs"])
+
+        net.train()
+        steps, epoch, train_nll = train_epochs(budget, len(train), int(c["batch_size"]), generator, step,
+                                               loss_name="nll_per_dim", progress=progress, end_epoch=end_epoch)
         if best_state is not None:
             net.flow.load_state_dict(best_state)
         return {"steps": steps, "epochs": epoch, "best_epoch": best_epoch,
