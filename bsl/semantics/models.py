@@ -219,6 +219,8 @@ def check_phenotype_step(ck, step: ast.PhenotypeStep) -> None:
         ck.model_environments.setdefault(step.model, set()).add(None)
         return
     name, span = environment
+    # the step uses this environment even when it is wrong, so reports are not blamed for it as well
+    ck.model_environments.setdefault(step.model, set()).add(name)
     values = ck.environments.get(name)
     if values is None:
         ck.error("BSL209", f"unknown environment `{name}`", span,
@@ -231,8 +233,6 @@ def check_phenotype_step(ck, step: ast.PhenotypeStep) -> None:
                  span, "; ".join(x for x in (f"add {', '.join(missing)}" if missing else "",
                                               f"remove {', '.join(extra)}" if extra else "") if x)
                  + f" (the trial file's covariates: {', '.join(info.covariates) or 'none'})")
-        return
-    ck.model_environments.setdefault(step.model, set()).add(name)
 
 
 def report_environment(ck, trait: str, span) -> bool:
