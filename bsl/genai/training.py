@@ -293,7 +293,8 @@ def _evaluate_phenotype(spec: ir.ModelSpec, saved, trials, dosages, train, test,
     x, w, y = dosages[trials.individual[held]], trials.environment[held], trials.y[held]
     draws = saved.model.sample(np.repeat(x, DRAWS_PER_RECORD, axis=0), np.repeat(w, DRAWS_PER_RECORD, axis=0),
                                random_seed=random_seed).reshape(held.size, DRAWS_PER_RECORD)
-    base = AdditiveGaussianPhenotype.fit(dosages[trials.individual[fit]], trials.environment[fit], trials.y[fit])
+    base = AdditiveGaussianPhenotype.fit(dosages[trials.individual[fit]], trials.environment[fit], trials.y[fit],
+                                         groups=trials.individual[fit])  # σ for new individuals, not new records
     base_draws = base.sample(x, w, num_samples_per_row=DRAWS_PER_RECORD, random_seed=random_seed)
     rows = {spec.family: {"crps": crps(y, draws), "mean": float(draws.mean()), "sd": float(draws.std())},
             "additive Gaussian (baseline)": {"crps": crps(y, base_draws), "mean": float(base_draws.mean()),

@@ -103,3 +103,52 @@ def test_additive_baseline_misses_the_non_additive_trait():
     assert metrics.crps(ph.y[300:], oracle) < metrics.crps(ph.y[300:], draws)
     with pytest.raises(ValueError, match="environment has 1 covariates"):
         model.predict(test, np.zeros(100))
+
+
+def test_leave_group_out_residuals_match_refits_without_the_group():
+    # (I - H_gg)^-1 e_g is the residual of a ridge refit on every row but group g's (no unpenalised terms).
+    rng = np.random.default_rng(10)
+    n, num_cols, lam = 30, 12, 2.0
+    x = rng.normal(size=(n, num_cols))
+    y = rng.normal(size=n)
+    groups = rng.integers(0, 11, size=n)
+    eigvec, sing, _ = np.linalg.svd(x, full_matrices=False)
+    held_out = references._leave_group_out(eigvec, eigvec.T @ y, y, references._group_rows(groups, n))
+    residuals = held_out(sing ** 2 / (sing ** 2 + lam))
+    for g in np.unique(groups):
+        out = groups == g
+        beta = np.linalg.solve(x[~out].T @ x[~out] + lam * np.eye(num_cols), x[~out].T @ y[~out])
+        assert residuals[out] == pytest.approx(y[out] - x[out] @ beta, abs=1e-9)
+    singles = references._leave_group_out(eigvec, eigvec.T @ y, y, references._group_rows(None, n))
+    leverage = (eigvec ** 2) @ (sing ** 2 / (sing ** 2 + lam))
+    assert singles(sing ** 2 / (sing ** 2 + lam)) == pytest.approx((y - x @ np.linalg.solve(
+        x.T @ x + lam * np.eye(num_cols), x.T @ y)) / (1 - leverage), abs=1e-9)
+    # with an unpenalised intercept and covariate, against refits of the whole model (more SNPs than rows)
+    dosages, w = rng.integers(0, 3, size=(n, 50)), rng.normal(size=(n, 1))
+    model = references.AdditiveGaussianPhenotype.fit(dosages, w, y, ridge_lambda=lam, groups=groups)
+    errors = []
+    for g in np.unique(groups):
+        out = groups == g
+        refit = references.AdditiveGaussianPhenotype.fit(dosages[~out], w[~out], y[~out], ridge_lambda=lam)
+        errors.append(y[out] - refit.predict(dosages[out], w[out]))
+    assert model.residual_sd == pytest.approx(np.sqrt(np.mean(np.concatenate(errors) ** 2)), rel=1e-9)
+
+
+def test_grouped_baseline_sd_is_the_error_on_new_individuals():
+    # Three records per individual: leaving one record out keeps the individual's other two in the fit,
+    # so its s.d. is too small for a new individual; leaving the individual out is not.
+    rng = np.random.default_rng(11)
+    num_individuals, num_snps = 200, 300
+    x = rng.binomial(2, 0.3, size=(num_individuals, num_snps)).astype(np.uint8)
+    genetic = x @ rng.normal(0, 0.1, num_snps) + rng.normal(0, 1.0, num_individuals)  # part not additive in x
+    rows = np.repeat(np.arange(num_individuals), 3)
+    y = genetic[rows] + rng.normal(0, 0.3, rows.size)
+    train = rows < 150
+    by_record = references.AdditiveGaussianPhenotype.fit(x[rows[train]], np.zeros((train.sum(), 0)), y[train])
+    by_individual = references.AdditiveGaussianPhenotype.fit(x[rows[train]], np.zeros((train.sum(), 0)), y[train],
+                                                             groups=rows[train])
+    error = np.sqrt(np.mean((y[~train] - by_individual.predict(x[rows[~train]], np.zeros(((~train).sum(), 0)))) ** 2))
+    assert by_record.residual_sd < 0.8 * by_individual.residual_sd
+    assert by_individual.residual_sd == pytest.approx(error, rel=0.2)
+    with pytest.raises(ValueError, match="groups has 3 labels"):
+        references.AdditiveGaussianPhenotype.fit(x[:10], np.zeros((10, 0)), y[:10], groups=[1, 2, 3])
