@@ -238,16 +238,18 @@ def _row_blocks(num_rows: int, num_cols: int):
         yield slice(start, min(num_rows, start + step))
 
 
-def _within_set_neighbour(x: np.ndarray, k: int, metric: str) -> np.ndarray:
-    """Distance from each row to its k-th nearest other row of the same set, (n,)."""
+def _within_set_neighbour(x: np.ndarray, ks: list[int], metric: str) -> np.ndarray:
+    """Distance from each row to its k-th nearest other row of the same set, for each k: (n, len(ks))."""
     n = x.shape[0]
-    if n <= k:
-        raise ValueError(f"a set of {n} samples has no {k}-th nearest neighbour; need more than k = {k} samples")
-    out = np.empty(n)
+    if n <= max(ks):
+        raise ValueError(f"a set of {n} samples has no {max(ks)}-th nearest neighbour; need more than k = {max(ks)} "
+                         "samples")
+    out = np.empty((n, len(ks)))
+    kth = [k - 1 for k in ks]
     for rows in _row_blocks(n, n):
         dist = pairwise_distances(x[rows], x, metric=metric)
         dist[np.arange(dist.shape[0]), np.arange(rows.start, rows.stop)] = np.inf  # not its own neighbour
-        out[rows] = np.partition(dist, k - 1, axis=1)[:, k - 1]
+        out[rows] = np.partition(dist, kth, axis=1)[:, kth]
     return out
 
 
@@ -265,20 +267,32 @@ def knn_precision_recall(real: Any, synthetic: Any, *, k: int = 5, metric: str =
         k: neighbour defining the radii (each set needs more than k samples).
         metric: ``"euclidean"`` or ``"manhattan"``.
     """
+    point = knn_precision_recall_curve(real, synthetic, ks=(k,), metric=metric)[0]
+    return {key: point[key] for key in ("precision", "recall", "f1")}
+
+
+def knn_precision_recall_curve(real: Any, synthetic: Any, *, ks: Any = (1, 2, 3, 5, 10),
+                               metric: str = "euclidean") -> list[dict[str, float]]:
+    """``knn_precision_recall`` for each k in ``ks``, from one pass over the distances:
+    [{"k", "precision", "recall", "f1"}, ...]. Larger k, larger balls: both scores rise with k."""
     metric = _parse_metric(metric)
-    k = _parse_positive_int("k", k)
+    ks = [_parse_positive_int("k", k) for k in ks]
     r, s = _as_samples(real, synthetic)
-    radius_r = _within_set_neighbour(r, k, metric)
-    radius_s = _within_set_neighbour(s, k, metric)
-    s_covered = np.zeros(s.shape[0], dtype=bool)
-    r_covered = np.zeros(r.shape[0], dtype=bool)
+    radius_r = _within_set_neighbour(r, ks, metric)  # (n_real, K)
+    radius_s = _within_set_neighbour(s, ks, metric)  # (n_syn, K)
+    s_covered = np.zeros((s.shape[0], len(ks)), dtype=bool)
+    r_covered = np.zeros((r.shape[0], len(ks)), dtype=bool)
     for rows in _row_blocks(r.shape[0], s.shape[0]):
         dist = pairwise_distances(r[rows], s, metric=metric)  # (b, n_syn)
-        s_covered |= (dist <= radius_r[rows, None]).any(axis=0)
-        r_covered[rows] = (dist <= radius_s[None, :]).any(axis=1)
-    precision, recall = float(s_covered.mean()), float(r_covered.mean())
-    f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
-    return {"precision": precision, "recall": recall, "f1": f1}
+        for j in range(len(ks)):
+            s_covered[:, j] |= (dist <= radius_r[rows, j, None]).any(axis=0)
+            r_covered[rows, j] = (dist <= radius_s[None, :, j]).any(axis=1)
+    out = []
+    for j, k in enumerate(ks):
+        precision, recall = float(s_covered[:, j].mean()), float(r_covered[:, j].mean())
+        f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+        out.append({"k": k, "precision": precision, "recall": recall, "f1": f1})
+    return out
 
 
 def adversarial_accuracy(real: Any, synthetic: Any, *, metric: str = "euclidean") -> dict[str, float]:
@@ -295,8 +309,8 @@ def adversarial_accuracy(real: Any, synthetic: Any, *, metric: str = "euclidean"
     """
     metric = _parse_metric(metric)
     r, s = _as_samples(real, synthetic)
-    d_rr = _within_set_neighbour(r, 1, metric)
-    d_ss = _within_set_neighbour(s, 1, metric)
+    d_rr = _within_set_neighbour(r, [1], metric)[:, 0]
+    d_ss = _within_set_neighbour(s, [1], metric)[:, 0]
     d_rs = np.empty(r.shape[0])
     d_sr = np.full(s.shape[0], np.inf)
     for rows in _row_blocks(r.shape[0], s.shape[0]):

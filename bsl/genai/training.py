@@ -313,7 +313,7 @@ def _evaluate_phenotype(spec: ir.ModelSpec, saved, trials, dosages, train, test,
 
 def write_figures(folder, real_test, synthetic: np.ndarray, independent: np.ndarray, label: str) -> list[str]:
     """PCA overlay, allele-frequency scatter, LD decay and an r² heatmap of synthetic vs held-out real genotypes (SVG)."""
-    from bsl.genai.metrics import allele_frequencies, ld_decay, pca_coordinates
+    from bsl.genai.metrics import allele_frequencies, knn_precision_recall_curve, ld_decay, pca_coordinates
     from bsl.io import svg
 
     real = real_test.dosages
@@ -332,6 +332,13 @@ def write_figures(folder, real_test, synthetic: np.ndarray, independent: np.ndar
                                                        ("independent SNPs", independent))],
                                   title="LD decay", xlabel="distance (SNPs)", ylabel="mean r²"),
     }
+    ks = [k for k in PR_KS if k < min(len(real), len(synthetic), len(independent))]  # a set needs > k samples
+    curves = [(name, knn_precision_recall_curve(real, x, ks=ks))
+              for name, x in ((label, synthetic), ("independent SNPs", independent))]
+    figures["precision_recall.svg"] = svg.lines(
+        {}, [(name, [c["recall"] for c in curve], [c["precision"] for c in curve]) for name, curve in curves],
+        title=f"k-NN precision and recall against the held-out real genotypes, k = {', '.join(map(str, ks))}",
+        xlabel="recall (diversity)", ylabel="precision (fidelity)")
     window = np.flatnonzero(real_test.chromosome == real_test.chromosome[0])[:HEATMAP_SNPS]  # first SNPs of chr 1
     figures["ld_heatmap.svg"] = svg.heatmap(
         _r2_matrix(real[:, window]).tolist(), _r2_matrix(synthetic[:, window]).tolist(),
@@ -355,6 +362,7 @@ def _phenotype_markdown(result: dict) -> str:
 
 
 HEATMAP_SNPS = 80
+PR_KS = (1, 2, 3, 5, 10)  # the k of the precision-recall figure
 
 
 def _r2_matrix(dosages: np.ndarray) -> np.ndarray:

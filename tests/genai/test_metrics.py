@@ -143,6 +143,13 @@ def test_knn_precision_recall_worked_in_one_dimension():
         assert out == pytest.approx({"precision": 2 / 3, "recall": 1.0, "f1": 0.8})
     # k = 2: real radii 3, 2, 3 now cover 5.5 (2.5 from 3 <= 3)
     assert metrics.knn_precision_recall(real, syn, k=2)["precision"] == pytest.approx(1.0)
+    # the curve is the same numbers for every k, from one pass over the distances
+    curve = metrics.knn_precision_recall_curve(real, syn, ks=(1, 2))
+    assert [c["k"] for c in curve] == [1, 2]
+    for c in curve:
+        assert {key: c[key] for key in ("precision", "recall", "f1")} == \
+            pytest.approx(metrics.knn_precision_recall(real, syn, k=c["k"]))
+    assert curve[1]["precision"] == pytest.approx(1.0)
 
 
 def test_knn_needs_more_samples_than_k():

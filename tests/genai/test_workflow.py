@@ -91,7 +91,7 @@ def test_evaluate_writes_the_metrics_table(trained):
     assert result["test_individuals"] == 10
     for row in result["rows"].values():
         assert -1 <= row["af_r"] <= 1 and 0 <= row["precision"] <= 1
-    for name in ("pca.svg", "allele_frequencies.svg", "ld_decay.svg", "ld_heatmap.svg"):
+    for name in ("pca.svg", "allele_frequencies.svg", "ld_decay.svg", "ld_heatmap.svg", "precision_recall.svg"):
         text = (folder / "ev" / name).read_text()
         assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
         assert ("<circle" in text) or ("<polyline" in text) or (name == "ld_heatmap.svg" and "<rect" in text)
