@@ -337,7 +337,7 @@ def write_figures(folder, real_test, synthetic: np.ndarray, independent: np.ndar
               for name, x in ((label, synthetic), ("independent SNPs", independent))]
     figures["precision_recall.svg"] = svg.lines(
         {}, [(name, [c["recall"] for c in curve], [c["precision"] for c in curve]) for name, curve in curves],
-        title=f"k-NN precision and recall against the held-out real genotypes, k = {', '.join(map(str, ks))}",
+        title=f"k-NN precision vs recall (held-out real), k = {', '.join(map(str, ks))}",
         xlabel="recall (diversity)", ylabel="precision (fidelity)")
     window = np.flatnonzero(real_test.chromosome == real_test.chromosome[0])[:HEATMAP_SNPS]  # first SNPs of chr 1
     figures["ld_heatmap.svg"] = svg.heatmap(
