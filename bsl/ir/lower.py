@@ -14,7 +14,7 @@ from bsl.syntax import ast
 DEFAULT_SEED = 1
 DEFAULT_REPLICATES = 10
 COALESCENT_DEFAULTS = {"effective_size": 1000, "maf": 0.05, "random_mating": 1, "mutation_rate": 1e-8,
-                       "sample_method": "random"}
+                       "sample_method": "random", "linked_length": 1.0}
 
 
 def lower(checked: CheckedModule) -> ir.Program:
@@ -108,6 +108,10 @@ class _Lowerer:
         q = Path(p)
         return str(q if q.is_absolute() else (self.c.base_dir / q))
 
+    def morgans(self, v: ast.Expr) -> float:
+        """A `length` setting in Morgans (`1 M`, `100 cM`, or a bare number of Morgans)."""
+        return (v.value / 100 if v.unit == "cM" else v.value) if isinstance(v, ast.Quantity) else self.num(v)
+
     def genome(self, g: ast.GenomeDecl | None) -> ir.GenomeSpec | None:
         if g is None:
             return None
@@ -117,8 +121,7 @@ class _Lowerer:
         else:
             map_function = self.default("genome.map", "haldane")
         if "length" in s:
-            v = s["length"].value
-            length = (v.value / 100 if v.unit == "cM" else v.value) if isinstance(v, ast.Quantity) else self.num(v)
+            length = self.morgans(s["length"].value)
         else:
             length = self.default("genome.length_morgans", 1.0)
         chrom = int(self.num(s["chromosomes"].value)) if "chromosomes" in s else None
@@ -148,6 +151,8 @@ class _Lowerer:
             kw["sample_method"] = s["sample"].by or self.default(f"founders.{f.name}.sample_method", "random")
         if "seed" in s:
             kw["seed"] = int(self.num(s["seed"].value))
+        kw["linked_length"] = (self.morgans(s["linked_length"].value) if "linked_length" in s else
+                               self.default(f"founders.{f.name}.linked_length_morgans", COALESCENT_DEFAULTS["linked_length"]))
         if "pool" not in kw:
             kw["pool"] = self.default(f"founders.{f.name}.pool", max(2 * int(kw.get("sample", 50)), 100))
         return ir.FounderSpec(f.name, "coalescent", tuple(sorted(kw.items())), span=f.span)

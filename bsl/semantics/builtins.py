@@ -32,6 +32,8 @@ COALESCENT_SETTINGS = {
     "maf": SettingRule("number", comparators=(">=", ">"), minimum=0.0, maximum=0.5, doc="minor allele frequency filter"),
     "random_mating": SettingRule("int", minimum=0, doc="generations of random mating after the coalescent"),
     "mutation_rate": SettingRule("number", minimum=1e-12, doc="per base per generation"),
+    "linked_length": SettingRule("length", minimum=1e-3, doc="longest stretch of a chromosome simulated as one linked "
+                                 "sequence (M or cM); longer chromosomes are simulated as independent pieces"),
     "seed": SettingRule("int", minimum=0, doc="seed of this founder simulation alone (default: drawn from the "
                         "scheme's seed), so schemes with different seeds can share one founder panel"),
 }

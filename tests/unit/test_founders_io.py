@@ -172,3 +172,32 @@ def test_founders_seed_keeps_the_panel_while_the_scheme_seed_redraws_qtl(tmp_pat
     c = _architecture("", 1, tmp_path)
     d = _architecture("", 2, tmp_path)
     assert not np.array_equal(c.founders["base"], d.founders["base"])
+
+
+def _r2(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    return float((a @ b) ** 2 / ((a @ a) * (b @ b)))
+
+
+def test_long_chromosomes_are_independent_linked_pieces():
+    # a 2 M chromosome at linked_length 0.5 is four independent 0.5 M msprime sequences: loci over
+    # the whole length, deterministic, and LD (r² of adjacent loci) only within a piece
+    kw = dict(SMALL, num_chromosomes=1, loci_per_chromosome=200, chromosome_length_morgans=2.0,
+              effective_size=50, pool_size=200, random_mating_generations=0, linked_length_morgans=0.5)
+    f = coalescent_founders(**kw)
+    assert f.equals(coalescent_founders(**kw))
+    pos = f.positions_morgans
+    assert np.all(np.diff(pos) > 0) and pos[0] >= 0 and pos[-1] < 2.0
+    assert [int(np.sum((pos >= k * 0.5) & (pos < (k + 1) * 0.5))) > 10 for k in range(4)] == [True] * 4
+    h = f.haplotypes.reshape(-1, 200).astype(float)
+    piece = np.floor(pos / 0.5)
+    within = [_r2(h[:, j], h[:, j + 1]) for j in range(199) if piece[j] == piece[j + 1]]
+    across = [_r2(h[:, j], h[:, k]) for j in range(200) for k in range(200) if piece[j] + 1 == piece[k]]
+    assert np.mean(within) > 5 * np.mean(across)
+    # the piece length is part of the founders' identity
+    assert founder_cache_key(**kw) != founder_cache_key(**{**kw, "linked_length_morgans": 2.0})
+
+
+def test_linked_length_leaves_short_genomes_and_their_cache_keys_alone():
+    assert founder_cache_key(**SMALL) == founder_cache_key(**SMALL, linked_length_morgans=5.0)
+    assert coalescent_founders(**SMALL).equals(coalescent_founders(**SMALL, linked_length_morgans=1.0))
