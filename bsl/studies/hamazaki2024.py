@@ -9,11 +9,14 @@ paper's Table 1, Fig. 3A/3B/3D and Table 2.
 Trait replicate k runs every scheme with seed ``seed + k - 1``; the scheme's `seed` draws the QTL
 and the simulations, while the founders block's own `seed` keeps one founder panel for all. DIR holds study.json (settings, trait seeds, sessions with their wall
 time) and, for trait replicate k and strategy s, ``trait_kk/s/``: the optimization's trace.csv and
-best.json (bsl.optimize.search: every evaluation on disk before the next starts), timing.json, and
-``final/``, the results contract of the strategy run with F replicates. A step whose
-``final/objectives.csv`` exists is done; ``--resume`` skips it and continues an interrupted
-optimization from its trace. A resumed study keeps its settings, except that
-``--trait-replicates`` may grow. The page is rendered from DIR alone at the end of every session.
+best.json (bsl.optimize.search: every evaluation on disk before the next starts), timing.json,
+``final/``, the results contract of the strategy run with F replicates, and summary.json, what the
+page needs of ``final/`` (mean, s.d. and 1,001 quantiles of the final gain, per-cycle means). A step
+whose summary.json exists is done; ``--resume`` skips it and continues an interrupted optimization
+from its trace. A resumed study keeps its settings, except that ``--trait-replicates`` may grow.
+The page is rendered from study.json, the summaries, best.json and timing.json alone, so those small
+files (docs/reproductions/hamazaki2024/study/, trace.csv and final/ left out by .gitignore) are
+all a later session needs to carry the study on. ``--jobs N`` runs N strategies at once.
 """
 from __future__ import annotations
 
@@ -166,7 +169,10 @@ def run_task(out: Path, strategy: str, trait: int, seed: int, settings: StudySet
     from bsl.optimize.search import BEST, TRACE, run_search
 
     folder = out / f"trait_{trait:02d}" / strategy.lower()
-    if (folder / "final" / "objectives.csv").is_file():
+    if (folder / SUMMARY).is_file():
+        return
+    if (folder / "final" / "objectives.csv").is_file():  # finished before summaries existed
+        _write_json(folder / SUMMARY, summarize(folder / "final"))
         return
     folder.mkdir(parents=True, exist_ok=True)
     prefix = f"[trait {trait}/{settings.trait_replicates} · {strategy}]"
@@ -195,6 +201,40 @@ def run_task(out: Path, strategy: str, trait: int, seed: int, settings: StudySet
     timing["final_seconds"] = time.perf_counter() - t0
     timing["final_replicates"] = settings.final_replicates
     _write_json(folder / "timing.json", timing)
+    _write_json(folder / SUMMARY, summarize(folder / "final"))
+
+
+SUMMARY = "summary.json"
+QUANTILES = 1001  # quantiles of the final gain kept in a summary (every 0.1 %)
+PER_CYCLE_METRICS = ("var(gv)", "mean(gv)", "genic_var(gv)")
+
+
+def summarize(final: Path) -> dict:
+    """What the page needs of a final run's results contract, small enough to keep in git: the final
+    gain's mean, s.d., count and 1,001 quantiles, the 5 best founders' mean gv, and per-cycle means
+    over replicates of the top-5 gain and of var(gv), mean(gv) and genic_var(gv)."""
+    import numpy as np
+    import pandas as pd
+
+    obj = pd.read_csv(final / "objectives.csv")
+    gains = obj.loc[obj["objective"] == "gain", "value"].to_numpy(dtype=float)
+    cyc = pd.read_parquet(final / "cycles.parquet")
+    top = cyc[cyc["metric"] == "top(5, gv)"].pivot(index="replicate", columns="cycle", values="value")
+    per_cycle = {"gain": top.sub(top[0], axis=0).mean().tolist()}
+    for metric in PER_CYCLE_METRICS:
+        per_cycle[metric] = cyc[cyc["metric"] == metric].groupby("cycle")["value"].mean().tolist()
+    return {"replicates": int(gains.size), "gain_mean": float(gains.mean()),
+            "gain_sd": float(gains.std(ddof=1)) if gains.size > 1 else 0.0,
+            "gain_quantiles": [round(float(q), 6) for q in np.quantile(gains, np.linspace(0, 1, QUANTILES))],
+            "top5_start": float(top[0].mean()), "per_cycle": per_cycle}
+
+
+def _run_task_job(job: tuple) -> None:
+    """run_task in a worker process (``--jobs``): torch threads as the parent, progress to stderr."""
+    out, strategy, trait, seed, settings, schemes_dir, device, quiet, threads = job
+    import torch
+    torch.set_num_threads(threads)
+    run_task(out, strategy, trait, seed, settings, schemes_dir=schemes_dir, device=device, log=_Log(quiet))
 
 
 def _torch_threads() -> int:
@@ -203,7 +243,7 @@ def _torch_threads() -> int:
 
 
 def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str, device: str = "cpu",
-              schemes_dir: Path = SCHEMES_DIR, log: _Log | None = None) -> dict:
+              schemes_dir: Path = SCHEMES_DIR, log: _Log | None = None, jobs: int = 1) -> dict:
     """Run (or continue) every strategy on every trait replicate; return study.json's content."""
     from bsl.diagnostics import BslError, Diagnostic
     from bsl.runtime.architecture import build_architecture
@@ -239,7 +279,8 @@ def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str,
                  "founders_seconds": {}, "sessions": []}
     out.mkdir(parents=True, exist_ok=True)
     session = {"command": command, "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               "device": device, "torch_threads": _torch_threads(), "wall_seconds": 0.0, "finished": False}
+               "device": device, "torch_threads": _torch_threads(), "jobs": jobs, "wall_seconds": 0.0,
+               "finished": False}
     study["sessions"].append(session)
     _write_json(path, study)
     t0 = time.perf_counter()
@@ -254,10 +295,20 @@ def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str,
                 study["founders_seconds"].setdefault(str(k), time.perf_counter() - t1)
                 # The best genotype possible: favourable homozygote at every QTL, gv = sum |a| (x = +-1).
                 study["ideal_gv"][str(k)] = float(abs(arch.additive[:, 0]).sum())
-            for strategy in settings.strategies:
-                run_task(out, strategy, k, seed, settings, schemes_dir=schemes_dir, device=device, log=log)
-                session["wall_seconds"] = time.perf_counter() - t0
-                _write_json(path, study)
+            if jobs > 1:
+                from concurrent.futures import ProcessPoolExecutor
+                from multiprocessing import get_context
+                todo = [(out, s, k, seed, settings, schemes_dir, device, log.quiet, _torch_threads())
+                        for s in settings.strategies]
+                with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+                    for _ in pool.map(_run_task_job, todo):
+                        session["wall_seconds"] = time.perf_counter() - t0
+                        _write_json(path, study)
+            else:
+                for strategy in settings.strategies:
+                    run_task(out, strategy, k, seed, settings, schemes_dir=schemes_dir, device=device, log=log)
+                    session["wall_seconds"] = time.perf_counter() - t0
+                    _write_json(path, study)
         session["finished"] = True
     finally:
         session["wall_seconds"] = time.perf_counter() - t0
@@ -270,41 +321,42 @@ def run_study(out: Path, settings: StudySettings, *, resume: bool, command: str,
 
 @dataclass
 class StrategyResult:
-    """One strategy on one trait replicate, read back from its folder."""
+    """One strategy on one trait replicate, read back from its folder's summary.json."""
 
-    gains: "object"  # np.ndarray (F,): final gain of every replicate
+    gain_mean: float  # mean final gain over the final replicates
+    gain_se: float  # its standard error
+    gain_quantiles: "object"  # np.ndarray (QUANTILES,): quantiles of the final gain at linspace(0, 1)
     top5_start: float  # mean gv of the 5 best founders (cycle 0; the same in every replicate)
     per_cycle: dict  # metric -> (cycles,) mean over replicates: "gain" (top-5 vs cycle 0), "var(gv)", ...
     weights: dict | None  # best.json, None for EQ
     timing: dict
 
+    def quantile(self, probs):
+        """Quantiles of the final gain at ``probs`` (linear between the stored ones)."""
+        import numpy as np
+        q = np.asarray(self.gain_quantiles, dtype=float)
+        return np.interp(probs, np.linspace(0.0, 1.0, q.size), q)
 
-def collect(out: Path, study: dict, *, figures_trait: int = 1) -> dict:
-    """{(trait, strategy): StrategyResult} for every finished step; cycles are read for one trait only."""
-    import pandas as pd
+
+def collect(out: Path, study: dict) -> dict:
+    """{(trait, strategy): StrategyResult} for every finished step (one with a summary.json)."""
+    import numpy as np
 
     results = {}
     for k in range(1, len(study["trait_seeds"]) + 1):
         for strategy in study["settings"]["strategies"]:
             folder = out / f"trait_{k:02d}" / strategy.lower()
-            final = folder / "final"
-            if not (final / "objectives.csv").is_file():
+            if not (folder / SUMMARY).is_file() and (folder / "final" / "objectives.csv").is_file():
+                _write_json(folder / SUMMARY, summarize(folder / "final"))
+            sm = _read_json(folder / SUMMARY)
+            if not sm:
                 continue
-            obj = pd.read_csv(final / "objectives.csv")
-            gains = obj.loc[obj["objective"] == "gain", "value"].to_numpy()
-            start = pd.read_parquet(final / "cycles.parquet", filters=[("cycle", "==", 0),
-                                                                       ("metric", "==", "top(5, gv)")])
-            per_cycle = {}
-            if k == figures_trait:
-                cyc = pd.read_parquet(final / "cycles.parquet")
-                top = cyc[cyc["metric"] == "top(5, gv)"].pivot(index="replicate", columns="cycle", values="value")
-                per_cycle["gain"] = (top.sub(top[0], axis=0)).mean().to_numpy()
-                for metric in ("var(gv)", "mean(gv)", "genic_var(gv)"):
-                    m = cyc[cyc["metric"] == metric]
-                    per_cycle[metric] = m.groupby("cycle")["value"].mean().to_numpy()
             best = folder / "best.json"
-            results[(k, strategy)] = StrategyResult(gains, float(start["value"].mean()), per_cycle, _read_json(best) if best.is_file() else None,
-                                                    _read_json(folder / "timing.json"))
+            results[(k, strategy)] = StrategyResult(
+                sm["gain_mean"], sm["gain_sd"] / math.sqrt(max(sm["replicates"], 1)),
+                np.asarray(sm["gain_quantiles"], dtype=float), sm["top5_start"],
+                {m: np.asarray(v, dtype=float) for m, v in sm["per_cycle"].items()},
+                _read_json(best) if best.is_file() else None, _read_json(folder / "timing.json"))
     return results
 
 
@@ -314,10 +366,10 @@ def improvements(results: dict, study: dict) -> dict:
     for k in range(1, len(study["trait_seeds"]) + 1):
         if (k, "EQ") not in results:
             continue
-        eq = float(results[(k, "EQ")].gains.mean())
+        eq = results[(k, "EQ")].gain_mean
         for s in study["settings"]["strategies"]:
             if s != "EQ" and (k, s) in results:
-                out.setdefault(s, []).append(100.0 * (float(results[(k, s)].gains.mean()) - eq) / abs(eq))
+                out.setdefault(s, []).append(100.0 * (results[(k, s)].gain_mean - eq) / abs(eq))
     return out
 
 
@@ -367,7 +419,7 @@ def write_figures(results: dict, study: dict, folder: Path, trait: int = 1) -> d
         "fig3a_gain.svg": svg.lines(STYLE, [(s, cycles, list(results[(trait, s)].per_cycle["gain"])) for s in present],
                                     title="A · genetic gain (top 5) over cycles", xlabel="cycle",
                                     ylabel="gain: top-5 gv minus cycle 0", integer_x=True),
-        "fig3b_cdf.svg": svg.lines(STYLE, [(s, list(np.quantile(results[(trait, s)].gains, probs)), list(100 * probs))
+        "fig3b_cdf.svg": svg.lines(STYLE, [(s, list(results[(trait, s)].quantile(probs)), list(100 * probs))
                                     for s in present], title="B · final gain across simulations (CDF)",
                                    xlabel="final gain at cycle 4", ylabel="percentile of simulations (%)"),
         "fig3d_variance.svg": svg.lines(STYLE, [(s, cycles, list(results[(trait, s)].per_cycle["var(gv)"]))
@@ -440,7 +492,8 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
         f"simulations, h in [0, 2] starting at 1 |")
     add(f"| final comparison | {st['final_replicates']} simulations per strategy and trait replicate |")
     add("| founders | " + ("small test panel (`--small-founders`)" if st["small_founders"] else
-                          "msprime coalescent, Ne 2000, pool 2000, 250 by k-medoids, 10 × 500 loci, kosambi") + " |")
+                          "msprime coalescent, Ne 2000, pool 2000, 250 by k-medoids, 10 chromosomes × 500 loci × 10 M "
+                          "(simulated as independent 1 M pieces), kosambi") + " |")
     loads = [str(s["load_average"]) for s in study["sessions"] if "load_average" in s]
     add(f"| wall time | {_fmt_time(tm['wall'])} in {len(study['sessions'])} session(s), "
         f"{os.cpu_count()} CPU cores, device {study['sessions'][-1]['device']}, torch threads "
@@ -482,11 +535,11 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
         for s in strategies:
             r = results.get((k, s))
             cells.append("–" if r is None else
-                         f"{r.gains.mean():.4f} ± {r.gains.std(ddof=1) / math.sqrt(r.gains.size):.4f}")
+                         f"{r.gain_mean:.4f} ± {r.gain_se:.4f}")
         room = ["–", "–", "–"]
         eq = results.get((k, "EQ"))
         if eq is not None and str(k) in study.get("ideal_gv", {}):
-            gap, eq_gain = study["ideal_gv"][str(k)] - eq.top5_start, eq.gains.mean()
+            gap, eq_gain = study["ideal_gv"][str(k)] - eq.top5_start, eq.gain_mean
             room = [f"{gap:.4f}", f"{100 * eq_gain / gap:.1f} %", f"{100 * (gap - eq_gain) / eq_gain:.2f} %"]
         add(f"| {k} ({seed}) | " + " | ".join(cells) + " | " + " | ".join(room) + " |")
     add("")
@@ -518,7 +571,7 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
         add("| strategy | 1 % | 10 % | 50 % | 90 % | 99 % | paper: share above its local optimum ≈ 1.15 |")
         add("|---|---:|---:|---:|---:|---:|---:|")
         for s in present:
-            q = np.quantile(results[(1, s)].gains, [0.01, 0.1, 0.5, 0.9, 0.99])
+            q = results[(1, s)].quantile([0.01, 0.1, 0.5, 0.9, 0.99])
             add(f"| {s} | " + " | ".join(f"{x:.4f}" for x in q) + f" | {PAPER_FIG3B[s]} % |")
         add("")
     add("## Table 2: optimized weights h (trait replicate 1)")
@@ -538,7 +591,7 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
             h = [row[j] for row in r.weights["values"]]
             paper = PAPER_TABLE2.get((s, lab))
             est = f"{r.weights['estimated_objective']:.4f}" if j == 0 else ""
-            fin = f"{r.gains.mean():.4f}" if j == 0 else ""
+            fin = f"{r.gain_mean:.4f}" if j == 0 else ""
             add(f"| {s if j == 0 else ''} | {lab} | " + " | ".join(f"{x:.3f}" for x in h) + " | "
                 + (", ".join(f"{x:.2f}" for x in paper) if paper else "–") + f" | {est} | {fin} |")
     add("")
@@ -572,10 +625,19 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
 
 
 DIFFERENCES = (
+    "**Chromosome length.** The paper ran GENOME with `-pieces 100000 -rec 0.0001`, which is how "
+    "myBreedSimulatR (`lociInfo`) encodes a chromosome of 1,000 cM: its SCOBS scripts set `lChr = 1000`, "
+    "`nPiecesPerChr = lChr / 100 / rec` and place a SNP at (its fraction of the chromosome) × 100 × "
+    "(pieces − 1) × rec cM. So the ten chromosomes are 10 M each and the two QTL of a chromosome are "
+    "nearly unlinked; the schemes say `length 10 M` (an earlier version of this page used 1 M, which "
+    "linked them). myBreedSimulatR turns map distance into recombination with Haldane's function although "
+    "the paper names Kosambi's; the schemes keep Kosambi, and at 10 M the two differ little.",
     "**Founders.** The paper simulated 4,000 haplotypes per chromosome with GENOME, kept 500 loci of "
     "MAF ≥ 0.01, drew 2,000 founders by resampling haplotypes and mated them at random once; the schemes "
     "simulate 2,000 diploids with msprime (Ne 2,000), keep 500 loci per chromosome with `maf >= 0.01` and "
-    "mate them at random once. Both pick the 250 founders by k-medoids. The genealogies differ (GENOME's "
+    "mate them at random once. msprime simulates each 10 M chromosome as ten independent 1 M pieces "
+    "(`linked_length`, 40 s instead of 408 s a chromosome): loci more than 1 M apart are in linkage "
+    "equilibrium in the founders, as they nearly are in a coalescent at 4·Ne·c ≥ 8,000. Both pick the 250 founders by k-medoids. The genealogies differ (GENOME's "
     "settings versus msprime's standard coalescent), so the allele-frequency spectrum at the QTL differs, "
     "and with it how much room EQ leaves to an allocation strategy (the room columns above).",
     "**Trait replicates.** As in the paper, one parent panel (the founders block's own `seed`) serves every "
@@ -639,6 +701,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--threads", type=_positive, default=1,
                    help="torch CPU threads (default 1: an evaluation of 50 small simulations gains nothing from "
                         "more, and several threads on a busy machine can be ten times slower)")
+    p.add_argument("--jobs", type=_positive, default=1,
+                   help="strategies run at once in separate processes (one per core; default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p.parse_args(argv)
 
@@ -665,7 +729,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     torch.set_num_threads(args.threads)
     try:
-        run_study(args.out, settings, resume=args.resume, command=command, device=args.device, log=log)
+        run_study(args.out, settings, resume=args.resume, command=command, device=args.device, log=log,
+                  jobs=args.jobs)
     except BslError as err:
         print(err.render(), file=sys.stderr)
         return 1

@@ -8,7 +8,7 @@ scheme "hamazaki2024_eq"
 seed 2024
 replicates 50
 
-genome { chromosomes 10  loci_per_chromosome 500  length 1 M  map kosambi }
+genome { chromosomes 10  loci_per_chromosome 500  length 10 M  map kosambi }  # 1000 cM each, as the paper's GENOME run
 
 founders base from coalescent {
   effective_size 2000

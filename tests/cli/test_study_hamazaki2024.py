@@ -43,6 +43,10 @@ def test_every_strategy_and_trait_replicate_has_its_folder(finished):
         for s in STRATEGIES:
             folder = out / f"trait_{k:02d}" / s.lower()
             assert (folder / "final" / "objectives.csv").is_file(), folder
+            summary = json.loads((folder / "summary.json").read_text())
+            assert summary["replicates"] == 20 and len(summary["gain_quantiles"]) == 1001
+            assert summary["gain_quantiles"][0] <= summary["gain_mean"] <= summary["gain_quantiles"][-1]
+            assert len(summary["per_cycle"]["gain"]) == 5 and summary["per_cycle"]["gain"][0] == 0
             assert (folder / "trace.csv").is_file() == (s != "EQ")
         best = json.loads((out / f"trait_{k:02d}" / "tbvgvp" / "best.json").read_text())
         assert best["names"][:3] == ["h[1].BV", "h[1].WBV", "h[1].GVP"] and len(best["values"]) == 4
@@ -76,6 +80,7 @@ def test_resume_finishes_an_interrupted_optimization_identically(finished, tmp_p
     folder = cut / "trait_02" / "tbvgvp"
     shutil.rmtree(folder / "final")
     (folder / "best.json").unlink()
+    (folder / "summary.json").unlink()
     lines = (folder / "trace.csv").read_text().splitlines(keepends=True)
     (folder / "trace.csv").write_text("".join(lines[:4]) + lines[4][:5])  # killed while writing evaluation 4
     r = study("--out", cut, "--page", tmp_path / "p.md", *TINY, "--resume")
@@ -98,3 +103,28 @@ def test_usage_errors(finished, tmp_path):
     assert r.returncode == 2 and "must include EQ" in r.stderr
     r = study("--out", tmp_path / "new", "--evaluations", "0")
     assert r.returncode == 2 and ">= 1" in r.stderr
+
+
+def test_the_page_needs_only_the_small_files_a_later_session_keeps(finished, tmp_path):
+    # what git keeps of a study (study.json, summary.json, best.json, timing.json) renders the same page
+    out, page = finished
+    kept = tmp_path / "kept"
+    shutil.copytree(out, kept, ignore=shutil.ignore_patterns("final", "trace.csv"))
+    assert not list(kept.rglob("objectives.csv"))
+    from bsl.studies.hamazaki2024 import write_page
+    again = write_page(kept, tmp_path / "again" / "hamazaki2024.md")
+    assert again.read_text() == page.read_text()
+    for name in ("fig3a_gain.svg", "fig3b_cdf.svg", "fig3d_variance.svg"):
+        assert (tmp_path / "again" / "hamazaki2024" / name).read_text() == \
+            (page.parent / "hamazaki2024" / name).read_text()
+
+
+def test_jobs_run_strategies_in_parallel_with_the_same_answers(finished, tmp_path):
+    out, _ = finished
+    par = tmp_path / "par"
+    r = study("--out", par, "--page", tmp_path / "p.md", *TINY, "--trait-replicates", "1", "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((par / "study.json").read_text())["sessions"][0]["jobs"] == 2
+    for s in STRATEGIES:
+        a, b = (d / "trait_01" / s.lower() / "summary.json" for d in (out, par))
+        assert json.loads(a.read_text()) == json.loads(b.read_text()), s
