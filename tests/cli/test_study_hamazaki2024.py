@@ -17,9 +17,9 @@ TINY = ["--evaluations", "6", "--trait-replicates", "2", "--final-replicates", "
         "--replicates-per-evaluation", "3", "--small-founders", "--quiet"]
 
 
-def study(*args) -> subprocess.CompletedProcess:
+def study(*args, **env) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024", *map(str, args)],
-                          capture_output=True, text=True, env={**os.environ}, timeout=300)
+                          capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +27,10 @@ def finished(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("study")
     out, page = root / "out", root / "page" / "hamazaki2024.md"
     # one trait replicate, then the study grown to two by --resume (the seeds go on)
-    r = study("--out", out, "--page", page, *TINY, "--trait-replicates", "1")
+    cache = str(root / "cache")  # empty: the first session simulates the founders, the second loads them
+    r = study("--out", out, "--page", page, *TINY, "--trait-replicates", "1", BSL_CACHE_DIR=cache)
     assert r.returncode == 0, r.stderr
-    r = study("--out", out, "--page", page, *TINY, "--resume")
+    r = study("--out", out, "--page", page, *TINY, "--resume", BSL_CACHE_DIR=cache)
     assert r.returncode == 0, r.stderr
     return out, page
 
@@ -39,6 +40,8 @@ def test_every_strategy_and_trait_replicate_has_its_folder(finished):
     st = json.loads((out / "study.json").read_text())
     assert st["trait_seeds"] == [2024, 2025]
     assert [s["finished"] for s in st["sessions"]] == [True, True] and st["sessions"][0]["wall_seconds"] > 0
+    # the panel was simulated once (session 1, trait 1), then loaded: trait 1 in session 2, and trait 2
+    assert st["founders_simulated_seconds"] > 0 and sorted(st["founders_seconds"]) == ["1", "2"]
     for k in (1, 2):
         for s in STRATEGIES:
             folder = out / f"trait_{k:02d}" / s.lower()
@@ -71,6 +74,7 @@ def test_page_has_table_1_table_2_and_the_figures(finished):
         svg = (page.parent / "hamazaki2024" / name).read_text()
         assert svg.startswith("<svg") and svg.count("<polyline") == len(STRATEGIES)
     assert "projected at" in text and "## Differences from the paper" in text
+    assert "Simulating the founder panel took" in text and "not timed" not in text
 
 
 def test_resume_finishes_an_interrupted_optimization_identically(finished, tmp_path):
