@@ -328,9 +328,12 @@ class _Lowerer:
                 feats = self.feature(m.args[0])  # type: ignore[union-attr]
                 if not ir.is_pair_feature(feats):
                     feats = ir.MeanParent((feats,))
-                w = {k.name: k.value for k in m.kwargs}["weights"]  # type: ignore[union-attr]
+                kw = {k.name: k.value for k in m.kwargs}  # type: ignore[union-attr]
+                rounding = (kw["rounding"].id if "rounding" in kw  # type: ignore[attr-defined]
+                            else self.default(f"allocate.{step.pairs}.rounding", "round"))
                 ops.append(ir.AllocateOp(step.pairs, total, "softmax", features=feats,
-                                         weights=self.weights(w, cycle, var), cycle=cycle, span=step.span))
+                                         weights=self.weights(kw["weights"], cycle, var), rounding=rounding,
+                                         cycle=cycle, span=step.span))
             return current
         if isinstance(step, ast.CrossStep):
             out = step.name or f"{step.kind}_{cycle}"

@@ -283,6 +283,7 @@ class AllocateOp(Op):
     features: Feature | None = None  # for softmax
     weights: tuple[float, ...] | ConstRef | None = None
     rank: Feature | None = None  # pair ranking: equal's remainder
+    rounding: str | None = None  # softmax: "round" or "floor" (Hamazaki & Iwata 2024, Eq. 1)
     cycle: int = 0
     span: Span = _span()
 

@@ -365,7 +365,7 @@ def _allocate(ctx: Context, pairs: PairSet, op: ir.AllocateOp) -> None:
     else:
         omega = feature_values(ctx, op.features, pairs.parents, pairs, op.span)  # (R, P, Q)
         scores = omega @ _weights(ctx, op.weights)  # (R, P): Hamazaki & Iwata (2024) eq. 1, Ω h
-        pairs.counts = allocation.softmax(scores, op.total, pairs.valid)
+        pairs.counts = allocation.softmax(scores, op.total, pairs.valid, op.rounding)
     pairs.total = op.total if op.method != "fixed" else op.per_pair * pairs.mothers.shape[1]
 
 

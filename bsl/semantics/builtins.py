@@ -112,6 +112,7 @@ OPTIMIZE_SETTINGS = {
 OPTIMIZERS = ("stosoo", "cma", "random")
 
 ALLOCATION_METHODS = ("equal", "fixed", "softmax")
+SOFTMAX_ROUNDINGS = ("round", "floor")  # softmax(..., rounding = R): counts before the repair to the total
 MATING_DESIGNS = ("diallel", "factorial", "random")
 
 KEYWORD_VALUES = {"true": True, "false": False}

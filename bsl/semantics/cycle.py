@@ -216,8 +216,15 @@ class CycleChecks:
             t = FeatureType("pair", t.width)  # individual features are averaged over parents
         kw = {k.name: k for k in m.kwargs}
         for k in m.kwargs:
-            if k.name != "weights":
-                self.error("BSL207", f"`softmax` has no option `{k.name}`", k.span, did_you_mean(k.name, ["weights"]))
+            if k.name == "rounding":
+                if not (isinstance(k.value, ast.Name) and k.value.id in B.SOFTMAX_ROUNDINGS):
+                    guess = did_you_mean(k.value.id, B.SOFTMAX_ROUNDINGS) if isinstance(k.value, ast.Name) else None
+                    self.error("BSL349", "`rounding` is `round` or `floor`", k.value.span,
+                               guess or "`rounding = floor` as the paper's Equation 1; `round` (the default) as "
+                               "myBreedSimulatR since 2023")
+            elif k.name != "weights":
+                self.error("BSL207", f"`softmax` has no option `{k.name}`", k.span,
+                           did_you_mean(k.name, ["weights", "rounding"]))
         if "weights" not in kw:
             self.error("BSL327", "`softmax` needs `weights = ...`, one per feature column", m.span)
             return

@@ -31,7 +31,7 @@ const h = [[1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]]
 repeat cycle 1..4 {
   select parents = top n_parents by WBV
   mate pairs = diallel(parents, selfing = true)
-  allocate n_progeny progeny over pairs by softmax(mean_parent(z(BV), z(WBV)) ++ z(GVP), weights = h[cycle])
+  allocate n_progeny progeny over pairs by softmax(mean_parent(z(BV), z(WBV)) ++ z(GVP), weights = h[cycle], rounding = floor)
   cross pairs
 }
 

@@ -31,7 +31,7 @@ param h[cycle 1..4] = [BV] in [0, 2] start 1
 repeat cycle 1..4 {
   select parents = top n_parents by WBV
   mate pairs = diallel(parents, selfing = true)
-  allocate n_progeny progeny over pairs by softmax(mean_parent(z(BV)), weights = h[cycle])
+  allocate n_progeny progeny over pairs by softmax(mean_parent(z(BV)), weights = h[cycle], rounding = floor)
   cross pairs
 }
 

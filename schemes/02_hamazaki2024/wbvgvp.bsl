@@ -31,7 +31,7 @@ param h[cycle 1..4] = [WBV, GVP] in [0, 2] start 1
 repeat cycle 1..4 {
   select parents = top n_parents by WBV
   mate pairs = diallel(parents, selfing = true)
-  allocate n_progeny progeny over pairs by softmax(mean_parent(z(WBV)) ++ z(GVP), weights = h[cycle])
+  allocate n_progeny progeny over pairs by softmax(mean_parent(z(WBV)) ++ z(GVP), weights = h[cycle], rounding = floor)
   cross pairs
 }
 

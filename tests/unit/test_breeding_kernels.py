@@ -190,15 +190,16 @@ def test_fixed():
     assert ref.fixed(4, [True, False, True]) == [4, 0, 4]
 
 
+@pytest.mark.parametrize("rounding", ["round", "floor"])
 @pytest.mark.parametrize("scale", [0.0, 0.5, 2.0, 8.0, 50.0])
 @pytest.mark.parametrize("total", [0, 1, 37, 250])
-def test_softmax_matches_reference(scale, total):
+def test_softmax_matches_reference(scale, total, rounding):
     score, valid = _random_inputs(int(scale * 10) + total, 40)
     score = score * scale
-    counts = allocation.softmax(score, total, valid)
+    counts = allocation.softmax(score, total, valid, rounding)
     assert counts.dtype == torch.int64
     for r in range(R):
-        expected = ref.softmax(score[r].tolist(), total, valid[r].tolist())
+        expected = ref.softmax(score[r].tolist(), total, valid[r].tolist(), rounding)
         assert counts[r].tolist() == expected
     has_valid = valid.any(1)
     assert (counts.sum(1)[has_valid] == total).all()
@@ -246,6 +247,23 @@ def test_softmax_half_to_even_and_repair_like_r():
     # total 5 over 2: round(2.5) = 2 each, short by 1, the top pair (pair 0) gains one.
     counts = allocation.softmax(torch.zeros(1, 2), 5, torch.ones(1, 2, dtype=torch.bool))
     assert counts.tolist() == [[3, 2]]
+
+
+def test_softmax_floor_is_equation_1_with_the_shortfall_to_the_best_pairs():
+    # 10 progeny over expectations 10 * (0.47, 0.32, 0.17, 0.04) = 4.7, 3.2, 1.7, 0.4:
+    # floor 4, 3, 1, 0 (short by 2: +1 to the two best) -> 5, 4, 1, 0; round 5, 3, 2, 0.
+    p = torch.tensor([[0.47, 0.32, 0.17, 0.04]], dtype=torch.float64)
+    valid = torch.ones(1, 4, dtype=torch.bool)
+    assert allocation.softmax(p.log(), 10, valid, "floor").tolist() == [[5, 4, 1, 0]]
+    assert allocation.softmax(p.log(), 10, valid, "round").tolist() == [[5, 3, 2, 0]]
+    # 250 over 120 pairs at the paper's scale: the floor leaves more pairs without progeny.
+    m, f = mating.diallel(15, True)
+    score = torch.randn(1, 120, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    ok = torch.ones(1, 120, dtype=torch.bool)
+    floor, rnd = allocation.softmax(score, 250, ok, "floor"), allocation.softmax(score, 250, ok, "round")
+    assert floor.sum() == rnd.sum() == 250 and (floor == 0).sum() > (rnd == 0).sum()
+    with pytest.raises(ValueError, match="rounding"):
+        allocation.softmax(score, 250, ok, "ceiling")
 
 
 @pytest.mark.parametrize("num_slots", [0, 10, 50, 300])

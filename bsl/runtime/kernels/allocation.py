@@ -10,8 +10,12 @@ authors' reference code, myBreedSimulatR ``R/myCross.R`` (``allocateProgenies``)
   shuffles the pairs (``sample``) and gives the remainder to the first pairs of the
   shuffle; pass a random ``rank_score`` to reproduce that.
 * softmax ("weightedAllocation"): ``n0 = round(total * exp(s) / sum(exp(s)))``; R's
-  ``round`` is IEC 60559 half to even, as is ``torch.round``. (The paper's Equation 1
-  writes a floor; the code rounds, and we follow the code.) Pairs are ranked by ``s``
+  ``round`` is IEC 60559 half to even, as is ``torch.round``. That is the code since
+  2023 (commit 5d80695); the paper's Equation 1 and the 2021 code its results came from
+  (``R/myCross.R`` at 281d546) take the floor instead, ``rounding = "floor"``: a pair
+  expected to get less than one progeny gets none, and the 30 to 60 progeny the floors
+  leave go one each to the best pairs, so the allocation is sharper at the same
+  weights. Either way pairs are ranked by ``s``
   with ``order(s, decreasing = TRUE)`` (stable: ties keep pair order, lower index
   first). If ``sum(n0) < total`` the shortfall ``d`` is added one each to the ``d``
   top-ranked pairs (``nProgenies[1:nResids] + 1``, zero-count pairs included); if
@@ -69,15 +73,21 @@ def fixed(n: int, pair_valid: torch.Tensor) -> torch.Tensor:
     return pair_valid.long() * n
 
 
-def softmax(scores: torch.Tensor, total: int, pair_valid: torch.Tensor) -> torch.Tensor:
+ROUNDINGS = ("round", "floor")
+
+
+def softmax(scores: torch.Tensor, total: int, pair_valid: torch.Tensor, rounding: str = "round") -> torch.Tensor:
     """Softmax allocation of ``total`` progeny (Hamazaki & Iwata 2024, Eq. 1, as coded in R).
 
     scores: (R, P) float, the weighted features ``Omega h`` of each pair (finite);
-    total: progeny per replicate (>= 0); pair_valid: (R, P) bool.
+    total: progeny per replicate (>= 0); pair_valid: (R, P) bool; rounding: "round"
+    (myBreedSimulatR since 2023) or "floor" (Eq. 1 and the paper's 2021 code).
     Returns counts (R, P) int64 summing to ``total`` in every replicate with a valid pair.
     """
     if total < 0:
         raise ValueError(f"softmax allocation: total must be >= 0, got {total}")
+    if rounding not in ROUNDINGS:
+        raise ValueError(f"softmax allocation: rounding must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
     s = scores.to(torch.float64)
     masked = torch.where(pair_valid, s, torch.full_like(s, -torch.inf))  # (R, P)
     row_max = masked.amax(dim=1, keepdim=True)  # (R, 1)
@@ -86,13 +96,14 @@ def softmax(scores: torch.Tensor, total: int, pair_valid: torch.Tensor) -> torch
     weights = torch.where(pair_valid, torch.exp(s - row_max), torch.zeros_like(s))  # (R, P)
     denom = weights.sum(dim=1, keepdim=True).clamp_min(torch.finfo(torch.float64).tiny)
     # Same operation order as R: total * exp(s) / sum(exp(s)).
-    counts = torch.round(total * weights / denom).long()  # (R, P), half to even like R
+    expected = total * weights / denom  # (R, P)
+    counts = (torch.round(expected) if rounding == "round" else torch.floor(expected)).long()  # half to even like R
     ranks = _ranks(s, pair_valid)  # (R, P)
     n_valid = pair_valid.sum(dim=1, keepdim=True)  # (R, 1)
     shortfall = torch.where(n_valid > 0, total - counts.sum(dim=1, keepdim=True), 0)  # (R, 1)
-    # Short: one more each to the `shortfall` best pairs. Rounding loses < 1/2 per pair,
-    # so shortfall < n_valid and one pass is what R does; the `//` term only guards
-    # against a degenerate input and is zero in practice.
+    # Short: one more each to the `shortfall` best pairs. Rounding loses < 1/2 per pair
+    # and the floor < 1, so shortfall < n_valid and one pass is what R does; the `//`
+    # term only guards against a degenerate input and is zero in practice.
     short = shortfall.clamp_min(0)
     safe_valid = n_valid.clamp_min(1)
     add = short // safe_valid + (ranks < short % safe_valid).long()

@@ -107,10 +107,11 @@ def _round_half_even(x: float) -> int:
     return int(round(x))
 
 
-def softmax(scores: Sequence[float], total: int, pair_valid: Sequence[bool]) -> list[int]:
+def softmax(scores: Sequence[float], total: int, pair_valid: Sequence[bool], rounding: str = "round") -> list[int]:
     """Transcription of myBreedSimulatR ``allocateProgenies`` (weightedAllocation, unit 1).
 
-    n0 = round(total * softmax(s)) over valid pairs; sort pairs by s decreasing; if short
+    n0 = round(total * softmax(s)) over valid pairs (floor with rounding="floor", as
+    Eq. 1 and the 2021 code); sort pairs by s decreasing; if short
     by d, +1 to the first d sorted pairs; if over by e, -1 to the last e sorted pairs
     that are nonzero.
     """
@@ -122,7 +123,8 @@ def softmax(scores: Sequence[float], total: int, pair_valid: Sequence[bool]) -> 
     w = {i: math.exp(scores[i] - top) for i in ids}
     z = math.fsum(w.values())
     for i in ids:
-        counts[i] = _round_half_even(total * w[i] / z)
+        x = total * w[i] / z
+        counts[i] = math.floor(x) if rounding == "floor" else _round_half_even(x)
     ranked = _rank_pairs(scores, pair_valid)
     diff = total - sum(counts)
     while diff > 0:  # R does one pass; diff < n_valid in practice so this loops once

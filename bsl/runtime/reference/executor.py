@@ -251,7 +251,7 @@ class _Run:
             h = np.asarray(self.weights(op.weights), dtype=float)  # (K,)
             # Hamazaki & Iwata (2024) eq. 1: score of each pair = Ω h.
             scores = [float(sum(omega[p, k] * h[k] for k in range(h.size))) for p in range(omega.shape[0])]
-            pairs.counts = breeding.softmax(scores, op.total, valid)
+            pairs.counts = breeding.softmax(scores, op.total, valid, op.rounding)
 
     def weights(self, w) -> list[float]:
         if isinstance(w, ir.ConstRef):
