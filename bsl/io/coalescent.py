@@ -32,6 +32,12 @@ BP_PER_MORGAN = 100_000_000
 
 SAMPLE_METHODS = ("random", "kmedoids")
 
+#: "independent": each chromosome its own genealogy. "shared": one genealogy for every chromosome,
+#: each chromosome keeping its own random choice of that genealogy's sites, which is what
+#: myBreedSimulatR's founders were (it runs GENOME once per chromosome with one seed for all, so
+#: every chromosome's run is the same), Hamazaki & Iwata (2024) included.
+GENEALOGIES = ("independent", "shared")
+
 
 # ---------------------------------------------------------------------------------------
 # argument parsing (msprime style: one small helper per argument, messages list the choices)
@@ -82,7 +88,7 @@ def _parse_maf(value: Any) -> float:
 def _resolve_args(*, num_chromosomes, loci_per_chromosome, chromosome_length_morgans, effective_size,
                   pool_size, sample_size=None, sample_method="random", maf=0.05,
                   random_mating_generations=1, mutation_rate=1e-8, random_seed,
-                  linked_length_morgans=LINKED_LENGTH_MORGANS) -> dict:
+                  linked_length_morgans=LINKED_LENGTH_MORGANS, genealogy="independent") -> dict:
     """Validate and normalise the simulation arguments into a JSON-able dict (the cache key's content)."""
     c = _parse_int("num_chromosomes", num_chromosomes, minimum=1)
     args = {
@@ -105,6 +111,13 @@ def _resolve_args(*, num_chromosomes, loci_per_chromosome, chromosome_length_mor
     if any(length > linked for length in args["chromosome_length_morgans"]):
         # only where it changes the simulation, so the cache keys of shorter genomes stay as they were
         args["linked_length_morgans"] = linked
+    if genealogy not in GENEALOGIES:
+        raise ValueError(f"genealogy must be one of {', '.join(GENEALOGIES)}; got {genealogy!r}")
+    if genealogy == "shared":  # recorded only when shared, so the other cache keys stay as they were
+        if len(set(args["chromosome_length_morgans"])) != 1:
+            raise ValueError("a shared genealogy needs chromosomes of one length; got "
+                             f"{', '.join(f'{x:g}' for x in args['chromosome_length_morgans'])} M")
+        args["genealogy"] = genealogy
     if args["sample_size"] is not None and args["sample_size"] > args["pool_size"]:
         raise ValueError(f"sample_size ({args['sample_size']}) must be <= pool_size ({args['pool_size']})")
     return args
@@ -175,16 +188,24 @@ def _simulate_piece(task: _ChromosomeTask, length_morgans: float, seed: np.rando
     return ts, counts
 
 
-def _simulate_chromosome(task: _ChromosomeTask) -> _ChromosomeResult:
-    """One chromosome: ancestry, binary mutations, MAF filter in the pool, random choice of loci.
+@dataclass(frozen=True)
+class _Sites:
+    """The qualifying sites of one simulated chromosome: piece, site index in it, Morgan position."""
+
+    simulated: list  # [(tree sequence, derived-allele counts)] per piece
+    piece_of: np.ndarray
+    site_of: np.ndarray
+    position_of: np.ndarray
+
+
+def _simulate_sites(task: _ChromosomeTask) -> _Sites:
+    """A chromosome's ancestry and binary mutations, and its sites with MAF >= ``task.maf`` in the pool.
 
     A chromosome longer than ``task.linked_length_morgans`` is simulated as ``k`` independent
     pieces of equal length (each with its own seed): linkage disequilibrium between pieces is
     dropped, which is negligible where 4·Ne·(piece length) is large (expected r² between loci c
-    Morgans apart is about 1 / (1 + 4·Ne·c)). The loci are chosen among the qualifying sites of
-    the whole chromosome and placed at their Morgan positions along it."""
-    import tskit
-
+    Morgans apart is about 1 / (1 + 4·Ne·c)). Sites are placed at their Morgan positions along
+    the whole chromosome."""
     pieces = max(1, math.ceil(task.length_morgans / task.linked_length_morgans - 1e-9))
     piece_length = task.length_morgans / pieces
     if pieces == 1:
@@ -202,18 +223,29 @@ def _simulate_chromosome(task: _ChromosomeTask) -> _ChromosomeResult:
         site_of.append(keep)
         sequence_length = ts.sequence_length
         position_of.append(k * piece_length + ts.tables.sites.position[keep] * (piece_length / sequence_length))
-    piece_of, site_of, position_of = (np.concatenate(a) for a in (piece_of, site_of, position_of))
-    if site_of.size < task.num_loci:
-        return _ChromosomeResult(None, None, int(site_of.size))
+    return _Sites(simulated, *(np.concatenate(a) for a in (piece_of, site_of, position_of)))
+
+
+def _choose_loci(sites: _Sites, task: _ChromosomeTask) -> _ChromosomeResult:
+    """``task.num_loci`` of the sites at random (the task's own seed), decoded for every pool haplotype."""
+    import tskit
+
+    if sites.site_of.size < task.num_loci:
+        return _ChromosomeResult(None, None, int(sites.site_of.size))
     rng = np.random.default_rng(task.seed.spawn(1)[0])
-    chosen = np.sort(rng.choice(site_of.size, size=task.num_loci, replace=False))
-    haplotypes = np.empty((num_haplotypes, task.num_loci), dtype=np.uint8)  # (2N, L)
-    variants = [tskit.Variant(ts) for ts, _ in simulated]
+    chosen = np.sort(rng.choice(sites.site_of.size, size=task.num_loci, replace=False))
+    haplotypes = np.empty((2 * task.pool_size, task.num_loci), dtype=np.uint8)  # (2N, L)
+    variants = [tskit.Variant(ts) for ts, _ in sites.simulated]
     for j, c in enumerate(chosen):
-        variant = variants[piece_of[c]]
-        variant.decode(int(site_of[c]))
+        variant = variants[sites.piece_of[c]]
+        variant.decode(int(sites.site_of[c]))
         haplotypes[:, j] = variant.genotypes
-    return _ChromosomeResult(haplotypes, position_of[chosen].astype(np.float64), int(site_of.size))
+    return _ChromosomeResult(haplotypes, sites.position_of[chosen].astype(np.float64), int(sites.site_of.size))
+
+
+def _simulate_chromosome(task: _ChromosomeTask) -> _ChromosomeResult:
+    """One chromosome: ancestry, binary mutations, MAF filter in the pool, random choice of loci."""
+    return _choose_loci(_simulate_sites(task), task)
 
 
 def _haldane_gametes(haplotypes: np.ndarray, parents: np.ndarray, chrom_slices: list[slice],
@@ -308,7 +340,10 @@ def _simulate(args: dict, workers: int) -> FounderSet:
                         linked_length_morgans=args.get("linked_length_morgans", LINKED_LENGTH_MORGANS))
         for i in range(c)
     ]
-    if workers > 1 and c > 1:
+    if args.get("genealogy") == "shared":  # chromosome 1's genealogy for all, loci chosen per chromosome
+        sites = _simulate_sites(tasks[0])
+        results = [_choose_loci(sites, t) for t in tasks]
+    elif workers > 1 and c > 1:
         with ProcessPoolExecutor(max_workers=min(workers, c), mp_context=_worker_context()) as pool:
             results = list(pool.map(_simulate_chromosome, tasks))
     else:
@@ -391,7 +426,8 @@ def coalescent_founders(*, num_chromosomes: int, loci_per_chromosome: int | Sequ
                         chromosome_length_morgans: float | Sequence[float], effective_size: float,
                         pool_size: int, sample_size: int | None = None, sample_method: str = "random",
                         maf: float = 0.05, random_mating_generations: int = 1, mutation_rate: float = 1e-8,
-                        random_seed: int, linked_length_morgans: float = LINKED_LENGTH_MORGANS, cache_dir: str | os.PathLike | None = None,
+                        random_seed: int, linked_length_morgans: float = LINKED_LENGTH_MORGANS,
+                        genealogy: str = "independent", cache_dir: str | os.PathLike | None = None,
                         workers: int = 1) -> FounderSet:
     """Simulate founders from the coalescent, as Hamazaki & Iwata (2024), section 2.3, with msprime.
 
@@ -407,7 +443,10 @@ def coalescent_founders(*, num_chromosomes: int, loci_per_chromosome: int | Sequ
     keeps the whole pool. Names are ``pool_<index in the pool>``. A chromosome longer than
     ``linked_length_morgans`` is simulated as independent pieces of at most that length (msprime's
     cost grows about with the square of the length; linkage disequilibrium between loci more than
-    that far apart is dropped); the map keeps its whole length.
+    that far apart is dropped); the map keeps its whole length. With ``genealogy="shared"`` every
+    chromosome takes its loci from chromosome 1's genealogy (each its own random choice of sites),
+    as myBreedSimulatR's GENOME runs did: a founder haplotype is then one lineage on every
+    chromosome, and loci on different chromosomes are in linkage disequilibrium in the pool.
 
     Args:
         num_chromosomes: number of chromosomes.
@@ -421,6 +460,8 @@ def coalescent_founders(*, num_chromosomes: int, loci_per_chromosome: int | Sequ
         random_mating_generations: generations of random mating before the panel is chosen.
         mutation_rate: per bp per generation.
         linked_length_morgans: the longest stretch simulated as one linked sequence.
+        genealogy: ``"independent"`` (each chromosome its own) or ``"shared"`` (one for all,
+            chromosomes of one length only).
         random_seed: the one seed; chromosome seeds derive from it through ``numpy.random.SeedSequence``,
             so the result does not depend on ``workers``.
         cache_dir: when given, the founders are stored there as ``founders-<key>.npz``
@@ -436,7 +477,8 @@ def coalescent_founders(*, num_chromosomes: int, loci_per_chromosome: int | Sequ
                          chromosome_length_morgans=chromosome_length_morgans, effective_size=effective_size,
                          pool_size=pool_size, sample_size=sample_size, sample_method=sample_method, maf=maf,
                          random_mating_generations=random_mating_generations, mutation_rate=mutation_rate,
-                         random_seed=random_seed, linked_length_morgans=linked_length_morgans)
+                         random_seed=random_seed, linked_length_morgans=linked_length_morgans,
+                         genealogy=genealogy)
     workers = _parse_int("workers", workers, minimum=1)
     if cache_dir is None:
         return _simulate(args, workers)

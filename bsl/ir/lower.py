@@ -14,7 +14,7 @@ from bsl.syntax import ast
 DEFAULT_SEED = 1
 DEFAULT_REPLICATES = 10
 COALESCENT_DEFAULTS = {"effective_size": 1000, "maf": 0.05, "random_mating": 1, "mutation_rate": 1e-8,
-                       "sample_method": "random", "linked_length": 1.0}
+                       "sample_method": "random", "linked_length": 1.0, "genealogy": "independent"}
 
 
 def lower(checked: CheckedModule) -> ir.Program:
@@ -153,6 +153,8 @@ class _Lowerer:
             kw["seed"] = int(self.num(s["seed"].value))
         kw["linked_length"] = (self.morgans(s["linked_length"].value) if "linked_length" in s else
                                self.default(f"founders.{f.name}.linked_length_morgans", COALESCENT_DEFAULTS["linked_length"]))
+        kw["genealogy"] = (s["genealogy"].value.id if "genealogy" in s  # type: ignore[union-attr]
+                           else self.default(f"founders.{f.name}.genealogy", COALESCENT_DEFAULTS["genealogy"]))
         if "pool" not in kw:
             kw["pool"] = self.default(f"founders.{f.name}.pool", max(2 * int(kw.get("sample", 50)), 100))
         return ir.FounderSpec(f.name, "coalescent", tuple(sorted(kw.items())), span=f.span)

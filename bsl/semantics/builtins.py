@@ -34,6 +34,9 @@ COALESCENT_SETTINGS = {
     "mutation_rate": SettingRule("number", minimum=1e-12, doc="per base per generation"),
     "linked_length": SettingRule("length", minimum=1e-3, doc="longest stretch of a chromosome simulated as one linked "
                                  "sequence (M or cM); longer chromosomes are simulated as independent pieces"),
+    "genealogy": SettingRule("name", choices=("independent", "shared"),
+                             doc="independent: each chromosome its own coalescent (default); shared: every "
+                             "chromosome takes its loci from one genealogy, as myBreedSimulatR's founders did"),
     "seed": SettingRule("int", minimum=0, doc="seed of this founder simulation alone (default: drawn from the "
                         "scheme's seed), so schemes with different seeds can share one founder panel"),
 }

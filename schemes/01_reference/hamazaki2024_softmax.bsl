@@ -16,6 +16,7 @@ founders base from coalescent {
   sample 250 by kmedoids
   maf >= 0.01
   random_mating 1
+  genealogy shared  # every chromosome from one genealogy, as myBreedSimulatR ran GENOME (one seed for all)
 }
 
 trait yield { qtl 2 per chromosome  effects normal(0, 1 / 20)  heritability 1 }

@@ -16,6 +16,7 @@ founders base from coalescent {
   sample 250 by kmedoids
   maf >= 0.01
   random_mating 1
+  genealogy shared  # every chromosome from one genealogy, as myBreedSimulatR ran GENOME (one seed for all)
   seed 2024  # one founder panel for every trait replicate (the scheme's seed draws the QTL)
 }
 

@@ -201,3 +201,31 @@ def test_long_chromosomes_are_independent_linked_pieces():
 def test_linked_length_leaves_short_genomes_and_their_cache_keys_alone():
     assert founder_cache_key(**SMALL) == founder_cache_key(**SMALL, linked_length_morgans=5.0)
     assert coalescent_founders(**SMALL).equals(coalescent_founders(**SMALL, linked_length_morgans=1.0))
+
+
+def test_shared_genealogy_puts_every_chromosome_on_one_genealogy():
+    # With genealogy="shared" each chromosome picks its own loci among chromosome 1's sites: on
+    # the pool before random mating, a locus of chromosome 2 is often the very same site as one
+    # of chromosome 1 (identical haplotype column), which independent genealogies never give.
+    kw = dict(SMALL, num_chromosomes=2, loci_per_chromosome=60, effective_size=100, pool_size=100,
+              random_mating_generations=0)
+    shared = coalescent_founders(**kw, genealogy="shared")
+    independent = coalescent_founders(**kw)
+    assert shared.equals(coalescent_founders(**kw, genealogy="shared"))
+
+    def identical_columns(f):
+        h = f.haplotypes.reshape(-1, f.haplotypes.shape[-1])
+        one, two = h[:, f.chromosome == 0].T, h[:, f.chromosome == 1].T
+        return sum(any(np.array_equal(c, d) for d in one) for c in two)
+
+    assert identical_columns(shared) >= 5 and identical_columns(independent) == 0
+    # chromosome 1 is the same under both: shared reuses its genealogy and its choice of loci
+    first = shared.chromosome == 0
+    assert np.array_equal(shared.haplotypes[:, :, first], independent.haplotypes[:, :, first])
+    # the choice is part of the founders' identity; independent keeps the cache keys it had
+    assert founder_cache_key(**kw, genealogy="shared") != founder_cache_key(**kw)
+    assert founder_cache_key(**kw, genealogy="independent") == founder_cache_key(**kw)
+    with pytest.raises(ValueError, match="one length"):
+        coalescent_founders(**{**kw, "chromosome_length_morgans": [1.0, 0.5]}, genealogy="shared")
+    with pytest.raises(ValueError, match="independent, shared"):
+        coalescent_founders(**kw, genealogy="same")
