@@ -245,8 +245,9 @@ DIFFERENCES = (
     "`nPiecesPerChr = lChr / 100 / rec` and place a SNP at (its fraction of the chromosome) × 100 × "
     "(pieces − 1) × rec cM. So the ten chromosomes are 10 M each and the two QTL of a chromosome are "
     "nearly unlinked; the schemes say `length 10 M` (an earlier version of this page used 1 M, which "
-    "linked them). myBreedSimulatR turns map distance into recombination with Haldane's function although "
-    "the paper names Kosambi's; the schemes keep Kosambi, and at 10 M the two differ little.",
+    "linked them). myBreedSimulatR turns the distance between adjacent loci into recombination with "
+    "Kosambi's function, tanh(2d)/2 (`R/myLoci.R`; its Haldane line is commented out), as the paper says; "
+    "so do the schemes (`map kosambi`).",
     "**Founders.** The paper simulated 4,000 haplotypes per chromosome with GENOME, kept 500 loci of "
     "MAF ≥ 0.01, drew 2,000 founders by resampling haplotypes and mated them at random once; the schemes "
     "simulate 2,000 diploids with msprime (Ne 2,000), keep 500 loci per chromosome with `maf >= 0.01` and "
@@ -280,7 +281,7 @@ DIFFERENCES = (
     "code uses Σ dosage·a/2, so the paper's gains (and Fig. 3B's local optimum near 1.15, 2.30 here) are "
     "half of bsl's and its variances a quarter. Improvements in % are the same on both scales.",
     "**Objective scale.** The reference code divides the final genetic values by the panel's s.d. and rounds "
-    "to 3 decimals before StoSOO sees them; bsl gives StoSOO the raw gain (trait 1: panel s.d. 0.53), so "
+    "to 3 decimals before StoSOO sees them; bsl gives StoSOO the raw gain (trait 1: panel s.d. 0.47), so "
     "StoSOO's confidence bonus is about twice as wide relative to the signal. Not measured on the study.",
     "**Budget.** Table 1 used 4,000 evaluations per strategy and trait; Table 2 and Fig. 3A/B/D used 20,000 "
     "(50,000 for TBVGVP, the SCOBS script 3.3). This page uses the study's `--evaluations` for all.",
