@@ -47,6 +47,8 @@ def write_figures(results: dict, study: dict, folder: Path, trait: int = 1) -> d
 def _fmt_time(seconds: float) -> str:
     if not math.isfinite(seconds):
         return "n/a"
+    if seconds < 1:
+        return f"{seconds:.2g} s"
     if seconds < 10:
         return f"{seconds:.1f} s"
     if seconds < 120:
