@@ -218,6 +218,65 @@ def test_wgan_block_layout_round_trips_and_masks_padding():
     torch.testing.assert_close(from_blocks(soft, 21).sum(1), torch.ones(5, 21))  # a distribution per SNP
 
 
+def test_wgan_shifted_blocks_put_snps_across_a_boundary_in_one_row():
+    """The critic's second embedding reads blocks shifted by half a block: row k holds SNPs
+    kB + B/2 ... (k + 1)B + B/2 − 1 of every channel, zeros past the last SNP."""
+    from bsl.genai.models.wgan_gp import from_blocks, shifted_blocks, to_blocks
+
+    x = torch.arange(2 * 3 * 21, dtype=torch.float32).view(2, 3, 21) + 1  # nonzero at every real SNP
+    shifted = shifted_blocks(to_blocks(x, 8)).view(3, 2, 3, 8)  # (blocks, n, channel, SNP in row)
+    torch.testing.assert_close(shifted[0], x[:, :, 4:12])
+    torch.testing.assert_close(shifted[1], x[:, :, 12:20])
+    torch.testing.assert_close(shifted[2, :, :, :1], x[:, :, 20:21])
+    assert torch.count_nonzero(shifted[2, :, :, 1:]) == 0
+    assert from_blocks(to_blocks(x, 8), 21).equal(x)
+
+
+def test_wgan_read_out_of_a_block_sees_only_its_neighbours():
+    """With head_context = 1 the logits of block k depend on the generator's features at blocks
+    k − 1, k, k + 1 and nowhere else (so SNPs on either side of a boundary are generated jointly)."""
+    model = make_model("wgan_gp", **TINY["wgan_gp"], head_context=1, block=2)  # 12 SNPs, 6 blocks
+    model.fit(structured_dosages(), random_seed=0, epochs=1)
+    gen = model.net.generator
+    features = {}
+    gen.body.register_forward_hook(lambda module, inputs, out: features.setdefault("h", out))
+    logits = gen(gen.noise(3, torch.Generator().manual_seed(0), torch.device("cpu")))
+    h = features["h"]  # (n, C, blocks)
+    grad, = torch.autograd.grad(logits[2].sum(), h)  # logits of block 2
+    touched = grad.abs().sum((0, 1)).nonzero().flatten().tolist()
+    assert touched == [1, 2, 3]
+
+
+def test_wgan_weight_average_follows_its_warm_up_and_decay():
+    """a ← d·a + (1 − d)·θ with d = min(decay, (1 + step) / (10 + step)): 0.1 at the first step,
+    then the decay itself once the warm-up passes it."""
+    from bsl.genai.models.wgan_gp import update_average
+
+    average, current = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        for p in average.parameters():
+            p.fill_(1.0)
+        for p in current.parameters():
+            p.fill_(3.0)
+    update_average(average, current, 0, 0.998)  # d = 0.1
+    torch.testing.assert_close(average.bias, torch.tensor([0.1 * 1.0 + 0.9 * 3.0]))
+    update_average(average, current, 10_000, 0.5)  # d = 0.5
+    torch.testing.assert_close(average.weight, torch.full((1, 2), 0.5 * 2.8 + 0.5 * 3.0))
+
+
+def test_wgan_keeps_the_averaged_generator_and_zero_decay_keeps_the_last_one():
+    """Same seed, same training: with ema_decay = 0 the generator is the last iterate; with a decay
+    it differs from it (it is the average)."""
+    x = structured_dosages()
+    last = make_model("wgan_gp", **TINY["wgan_gp"], ema_decay=0.0)
+    last.fit(x, random_seed=0, epochs=20)
+    averaged = make_model("wgan_gp", **TINY["wgan_gp"], ema_decay=0.9)
+    averaged.fit(x, random_seed=0, epochs=20)
+    a, b = last.net.critic.state_dict(), averaged.net.critic.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)  # the average does not change training
+    assert not torch.equal(last.net.generator.head.weight, averaged.net.generator.head.weight)
+
+
 def test_wgan_samples_the_generators_categorical_not_its_argmax():
     """With the generator's head fixed at P(0, 1, 2) = (0.2, 0.3, 0.5) at every SNP, sampled
     genotype frequencies match those probabilities (the argmax would give all 2s)."""
