@@ -50,7 +50,7 @@ MODEL_FOUNDER_SETTINGS = {
 
 # Generative genotype models (bsl/genai/models): `model g = diffusion { data base ... }`
 MODEL_FAMILIES = ("diffusion", "autoregressive", "vae", "flow", "wgan_gp")
-CONDITIONAL_FAMILIES = ("flow",)  # genotype families that learn p(genotype | condition)
+CONDITIONAL_FAMILIES = ("flow", "wgan_gp")  # genotype families that learn p(genotype | condition)
 PCA_FAMILIES = ("diffusion", "flow")  # genotype families that generate in a per-chromosome PCA space
 MODEL_SETTINGS = {
     "data": SettingRule("name", doc="the founders set the model learns from"),

@@ -93,18 +93,22 @@ class Generator(nn.Module):
     resolution. With ``head_context`` = k the read-out of block b sees the features of blocks
     b − k ... b + k: without it the SNPs on either side of a block boundary come from different
     read-outs, and their LD was the worst reproduced (r 0.40 between real and synthetic r² for
-    pairs across a boundary, against 0.87 inside blocks; docs/generative.md). ``forward`` returns block-major logits (blocks, n, 3B) (see ``to_blocks``).
+    pairs across a boundary, against 0.87 inside blocks; docs/generative.md). A condition c (n, K),
+    e.g. a standardized phenotype, joins the global latent: the first layer reads (z, c).
+    ``forward`` returns block-major logits (blocks, n, 3B) (see ``to_blocks``).
     """
 
     def __init__(self, num_loci: int, latent_dim: int, noise_channels: int, channels: int, block: int,
-                 depth: int, kernel_size: int, head_context: int = 0):
+                 depth: int, kernel_size: int, head_context: int = 0, condition_dim: int = 0):
         super().__init__()
         if latent_dim <= 0 and noise_channels <= 0:
             raise ValueError("the WGAN-GP generator needs latent_dim > 0 or noise_channels > 0")
         self.num_loci = num_loci
         self.num_blocks = math.ceil(num_loci / block)
         self.latent_dim, self.noise_channels = latent_dim, noise_channels
-        self.fc = nn.Linear(latent_dim, channels * self.num_blocks) if latent_dim > 0 else None
+        self.condition_dim = condition_dim
+        inputs = latent_dim + condition_dim
+        self.fc = nn.Linear(inputs, channels * self.num_blocks) if inputs > 0 else None
         self.from_noise = nn.Conv1d(noise_channels, channels, kernel_size, padding=kernel_size // 2) \
             if noise_channels > 0 else None
         layers = []
@@ -119,11 +123,13 @@ class Generator(nn.Module):
         return torch.randn((n, self.latent_dim + self.noise_channels * self.num_blocks),
                            generator=generator, device=generator.device).to(device)
 
-    def forward(self, noise: torch.Tensor) -> torch.Tensor:
+    def forward(self, noise: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
         n = len(noise)
         h = 0.0
         if self.fc is not None:
-            h = self.fc(noise[:, : self.latent_dim]).view(n, -1, self.num_blocks)
+            z = noise[:, : self.latent_dim] if condition is None else torch.cat([noise[:, : self.latent_dim],
+                                                                                 condition], dim=1)
+            h = self.fc(z).view(n, -1, self.num_blocks)
         if self.from_noise is not None:
             h = h + self.from_noise(noise[:, self.latent_dim:].reshape(n, self.noise_channels, self.num_blocks))
         h = self.body(h)  # (n, C, blocks)
@@ -140,14 +146,17 @@ class Critic(nn.Module):
     A per-block embedding (``BlockLinear``: the 3B one-hot inputs of a block of B SNPs → C
     features, weights of its own in every block) sees each block's multi-SNP genotype at once; with
     ``overlap`` a second one embeds the blocks shifted by half a block (``shifted_blocks``), so pairs
-    of SNPs on either side of a block boundary are seen together too; ``depth`` strided convolutions (stride 2) along the blocks see LD between neighbouring blocks,
-    and a linear read-out over all positions gives the score. ReLU, no batch norm (it breaks the
+    of SNPs on either side of a block boundary are seen together too; ``depth`` strided convolutions
+    (stride 2) along the blocks see LD between neighbouring blocks, and a linear read-out over all
+    positions gives the score. With a condition c (n, K) the score gains the projection term
+    cᵀ V φ(x) of Miyato & Koyama (2018), φ(x) being the features the read-out sees, so the critic
+    judges genotype and condition together. ReLU, no batch norm (it breaks the
     per-sample gradient penalty; Gulrajani et al. 2017, §4). Everything after the embedding runs on
     at most ⌈L / B⌉ positions, which keeps the gradient penalty's double backward cheap on CPU.
     """
 
     def __init__(self, num_loci: int, channels: int, block: int, depth: int, kernel_size: int,
-                 overlap: bool = False):
+                 overlap: bool = False, condition_dim: int = 0):
         super().__init__()
         self.num_blocks = math.ceil(num_loci / block)
         self.embed = BlockLinear(self.num_blocks, 3 * block, channels)
@@ -161,24 +170,29 @@ class Critic(nn.Module):
         with torch.no_grad():
             length = self.body(torch.zeros(1, inputs, self.num_blocks)).shape[2]
         self.out = nn.Linear(channels * length, 1)
+        self.project = nn.Linear(condition_dim, channels * length, bias=False) if condition_dim else None
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | None = None) -> torch.Tensor:
         h = block_major_linear(self.embed, x)  # (blocks, n, C)
         if self.embed_shifted is not None:
             h = torch.cat([h, block_major_linear(self.embed_shifted, shifted_blocks(x))], dim=2)
         h = h.permute(1, 2, 0)  # (n, C or 2C, blocks)
-        return self.out(self.body(h).flatten(1)).squeeze(1)
+        features = self.body(h).flatten(1)
+        score = self.out(features).squeeze(1)
+        if self.project is not None:
+            score = score + (self.project(condition) * features).sum(1)
+        return score
 
 
 class _GANNet(nn.Module):
-    def __init__(self, num_loci: int, config: dict):
+    def __init__(self, num_loci: int, config: dict, condition_dim: int = 0):
         super().__init__()
         c = config
         self.generator = Generator(num_loci, int(c["latent_dim"]), int(c["noise_channels"]), int(c["channels"]),
                                    int(c["block"]), int(c["depth"]), int(c["kernel_size"]),
-                                   head_context=int(c["head_context"]))
+                                   head_context=int(c["head_context"]), condition_dim=condition_dim)
         self.critic = Critic(num_loci, int(c["critic_channels"]), int(c["block"]), int(c["critic_depth"]),
-                             int(c["kernel_size"]), overlap=bool(c["critic_overlap"]))
+                             int(c["kernel_size"]), overlap=bool(c["critic_overlap"]), condition_dim=condition_dim)
 
 
 class WGANGPModel(GenotypeModel):
@@ -201,12 +215,13 @@ class WGANGPModel(GenotypeModel):
     training data's log genotype frequencies, so training starts from the independent-SNP model
     and spends its steps on LD. With ``ema_decay`` > 0 the model keeps an exponential moving
     average of the generator's weights during training (Yazıcı et al. 2019) and samples from it.
-    On the standard 1,500 x 5,000 data, 15 minutes on two CPU threads (about 3 generator steps/s)
-    give AF r 0.996, LD r 0.92, k-NN precision and recall 0.48 (docs/generative.md).
+    On the standard 1,500 x 5,000 data, 890 s on two free CPU threads (about 3 generator steps/s)
+    give AF r 0.995, LD r 0.915, k-NN precision 0.62 and recall 0.31 (docs/generative.md).
     An epoch is one pass of the critic over the training individuals.
     """
 
     family = "wgan_gp"
+    supports_condition = True
     default_config = {
         "latent_dim": 128,
         "noise_channels": 4,
@@ -232,7 +247,7 @@ class WGANGPModel(GenotypeModel):
     }
 
     def _build(self) -> nn.Module:
-        return _GANNet(self.meta["num_loci"], self.config)
+        return _GANNet(self.meta["num_loci"], self.config, condition_dim=self.condition_dim)
 
     def _fit(self, dosages, budget: TrainingBudget, generator, device, progress) -> dict:
         net: _GANNet = self.net
@@ -240,6 +255,7 @@ class WGANGPModel(GenotypeModel):
         hot = one_hot(torch.as_tensor(dosages, device=device))  # (n, 3, L)
         data = to_blocks(hot, int(c["block"]))  # (blocks, n, 3B)
         n, batch, lam = len(hot), min(int(c["batch_size"]), len(hot)), float(c["gradient_penalty"])
+        condition = self._condition  # (n, K) standardized, or None
         if c["marginal_init"]:  # start near the independent-SNP model: head bias = log genotype frequencies
             frequencies = to_blocks(hot.mean(0, keepdim=True), int(c["block"]))[:, 0]  # (blocks, 3B)
             with torch.no_grad():
@@ -260,14 +276,17 @@ class WGANGPModel(GenotypeModel):
             for _ in range(int(c["critic_steps"])):
                 if cursor + batch > n:
                     order, cursor = torch.randperm(n, generator=generator), 0
-                real = data[:, order[cursor:cursor + batch].to(device)]
+                rows = order[cursor:cursor + batch].to(device)
+                real = data[:, rows]
                 cursor += batch
+                cond = None if condition is None else condition[rows]  # fakes get the real batch's conditions
                 with torch.no_grad():
-                    fake = block_gumbel_softmax(net.generator(net.generator.noise(batch, generator, device)),
+                    fake = block_gumbel_softmax(net.generator(net.generator.noise(batch, generator, device), cond),
                                                 temperature, generator) * mask
                 mix = torch.rand((1, batch, 1), generator=generator).to(device)
                 inter = (mix * real + (1 - mix) * fake).requires_grad_(True)
-                scores = net.critic(torch.cat([real, fake, inter], dim=1))
+                scores = net.critic(torch.cat([real, fake, inter], dim=1),
+                                    None if cond is None else torch.cat([cond, cond, cond]))
                 s_real, s_fake, s_inter = scores.split(batch)
                 grad, = torch.autograd.grad(s_inter.sum(), inter, create_graph=True)
                 grad = grad * mask  # the norm over the L real SNPs only
@@ -279,8 +298,10 @@ class WGANGPModel(GenotypeModel):
                 c_steps += 1
                 w_dist = (s_real.mean() - s_fake.mean()).item()
             noise = net.generator.noise(batch, generator, device)
+            cond = None if condition is None else condition[torch.randint(n, (batch,), generator=generator).to(device)]
             net.critic.requires_grad_(False)  # no critic weight gradients in the generator step
-            loss_g = -net.critic(block_gumbel_softmax(net.generator(noise), temperature, generator) * mask).mean()
+            loss_g = -net.critic(block_gumbel_softmax(net.generator(noise, cond), temperature, generator) * mask,
+                                 cond).mean()
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()
@@ -307,5 +328,6 @@ class WGANGPModel(GenotypeModel):
 
     def _sample(self, n, generator, device) -> torch.Tensor:
         net: _GANNet = self.net
-        logits = from_blocks(net.generator(net.generator.noise(n, generator, device)), self.meta["num_loci"])
+        logits = from_blocks(net.generator(net.generator.noise(n, generator, device), self._condition),
+                             self.meta["num_loci"])
         return categorical_sample(logits, generator, dim=1)
