@@ -206,20 +206,26 @@ def test_r2_heatmap_puts_real_below_and_synthetic_above_the_diagonal():
         svg.heatmap([[0.0]], zero.tolist(), title="t", lower_label="a", upper_label="b")
 
 
-def test_a_conditioned_flow_samples_genotypes_like_those_with_the_condition():
-    """p(genotype | phenotype): individuals drawn at a high phenotype carry high genetic values."""
-    import torch
-
+def conditioned_data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """500 individuals x 200 SNPs, 15 QTL and a phenotype y with h² 0.8 (standardized genetic
+    value + noise of s.d. 0.5): (dosages, y, QTL effects)."""
     from bsl.genai.data import genotype_dataset
-    from bsl.genai.models import make_model
-    torch.set_num_threads(1)
     x = genotype_dataset(num_individuals=500, num_snps=200, num_chromosomes=2, random_seed=3).dosages
     rng = np.random.default_rng(0)
     effects = np.zeros(200)
     effects[rng.choice(200, 15, replace=False)] = rng.normal(size=15)
     g = (x - x.mean(axis=0)) @ effects
     g = (g - g.mean()) / g.std()
-    y = g + 0.5 * rng.normal(size=500)  # h² 0.8
+    return x, g + 0.5 * rng.normal(size=500), effects
+
+
+def test_a_conditioned_flow_samples_genotypes_like_those_with_the_condition():
+    """p(genotype | phenotype): individuals drawn at a high phenotype carry high genetic values."""
+    import torch
+
+    from bsl.genai.models import make_model
+    torch.set_num_threads(1)
+    x, y, effects = conditioned_data()
     model = make_model("flow", chromosome_sizes=[100, 100])
     model.fit(x, random_seed=1, condition=y, epochs=15)
     gs = {c: (model.sample(400, random_seed=2, condition=c) - x.mean(axis=0)) @ effects for c in (-1.5, 1.5)}
@@ -240,16 +246,9 @@ def test_a_conditioned_wgan_samples_genotypes_like_those_with_the_condition():
     individuals whose genetic values follow the condition (E[g | y] = ±1.2 here, as for the flow)."""
     import torch
 
-    from bsl.genai.data import genotype_dataset
     from bsl.genai.models import make_model
     torch.set_num_threads(1)
-    x = genotype_dataset(num_individuals=500, num_snps=200, num_chromosomes=2, random_seed=3).dosages
-    rng = np.random.default_rng(0)
-    effects = np.zeros(200)
-    effects[rng.choice(200, 15, replace=False)] = rng.normal(size=15)
-    g = (x - x.mean(axis=0)) @ effects
-    g = (g - g.mean()) / g.std()
-    y = g + 0.5 * rng.normal(size=500)  # h² 0.8
+    x, y, effects = conditioned_data()
     model = make_model("wgan_gp", block=16, batch_size=32)
     model.fit(x, random_seed=1, condition=y, epochs=300)
     scale = ((x - x.mean(axis=0)) @ effects).std()
@@ -263,23 +262,13 @@ def test_a_conditioned_wgan_samples_genotypes_like_those_with_the_condition():
         model.sample(5, random_seed=1)
 
 
-def test_a_wgan_gp_model_block_may_take_a_condition(tmp_path):
+@pytest.mark.parametrize("family", ["flow", "wgan_gp"])  # the families that take a condition (no BSL422)
+def test_founders_from_a_conditioned_model_need_given(tmp_path, family):
     from bsl.api import check
     write_data(tmp_path)
     text = SCHEME.format(family="flow", epochs=1).replace(
-        "trait yield { model p }", "trait yield { model p }\nmodel g = wgan_gp { data base  phenotypes \"trials.csv\"  "
-        "condition yield }\nfounders high from model g { sample 10  given 1 }")
-    path = tmp_path / "s.bsl"
-    path.write_text(text, encoding="utf-8")
-    check(path)  # no BSL422: wgan_gp is one of the families that can be conditioned
-
-
-def test_founders_from_a_conditioned_model_need_given(tmp_path):
-    from bsl.api import check
-    write_data(tmp_path)
-    text = SCHEME.format(family="flow", epochs=1).replace(
-        "trait yield { model p }", "trait yield { model p }\nmodel g = flow { data base  phenotypes \"trials.csv\"  "
-        "condition yield }\nfounders high from model g { sample 10 }\nfounders low from model p { sample 10  given 1 }")
+        "trait yield { model p }", f"trait yield {{ model p }}\nmodel g = {family} "
+        "{ data base  phenotypes \"trials.csv\"  condition yield }\nfounders high from model g { sample 10 }\nfounders low from model p { sample 10  given 1 }")
     path = tmp_path / "s.bsl"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(BslError) as err:
