@@ -247,10 +247,11 @@ def test_wgan_read_out_of_a_block_sees_only_its_neighbours():
     assert touched == [1, 2, 3]
 
 
-def test_wgan_weight_average_follows_its_warm_up_and_decay():
-    """a ← d·a + (1 − d)·θ with d = min(decay, (1 + step) / (10 + step)): 0.1 at the first step,
-    then the decay itself once the warm-up passes it."""
-    from bsl.genai.models.wgan_gp import update_average
+def test_weight_average_follows_its_warm_up_and_decay():
+    """ExponentialAverage (WGAN-GP's and diffusion's): a ← d·a + (1 − d)·θ with
+    d = min(decay, (1 + k) / (10 + k)) at the k-th update: 2/11 at the first, then the decay
+    itself once the warm-up passes it."""
+    from bsl.genai.models.base import ExponentialAverage
 
     average, current = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
     with torch.no_grad():
@@ -258,10 +259,13 @@ def test_wgan_weight_average_follows_its_warm_up_and_decay():
             p.fill_(1.0)
         for p in current.parameters():
             p.fill_(3.0)
-    update_average(average, current, 0, 0.998)  # d = 0.1
-    torch.testing.assert_close(average.bias, torch.tensor([0.1 * 1.0 + 0.9 * 3.0]))
-    update_average(average, current, 10_000, 0.5)  # d = 0.5
-    torch.testing.assert_close(average.weight, torch.full((1, 2), 0.5 * 2.8 + 0.5 * 3.0))
+    ema = ExponentialAverage(average, 0.998)
+    ema.update(current)  # d = 2/11
+    first = 2 / 11 * 1.0 + 9 / 11 * 3.0
+    torch.testing.assert_close(ema.shadow.bias, torch.tensor([first]))
+    ema.decay, ema.updates = 0.5, 10_000
+    ema.update(current)  # d = 0.5
+    torch.testing.assert_close(ema.shadow.weight, torch.full((1, 2), 0.5 * first + 0.5 * 3.0))
 
 
 def test_wgan_keeps_the_averaged_generator_and_zero_decay_keeps_the_last_one():

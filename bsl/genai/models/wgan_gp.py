@@ -3,14 +3,13 @@ with a per-block read-out (that also sees the neighbouring blocks) to per-SNP Gu
 and a critic that embeds each block and each half-block-shifted block."""
 from __future__ import annotations
 
-import copy
 import math
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from bsl.genai.models.base import GenotypeModel, TrainingBudget, categorical_sample, one_hot
+from bsl.genai.models.base import ExponentialAverage, GenotypeModel, TrainingBudget, categorical_sample, one_hot
 from bsl.genai.models.snp_layers import BlockLinear
 
 
@@ -70,16 +69,6 @@ def block_gumbel_softmax(logits: torch.Tensor, temperature: float, generator: to
     """``gumbel_softmax`` over the 3 categories of block-major logits (blocks, n, 3B)."""
     blocks, n, width = logits.shape
     return gumbel_softmax(logits.view(blocks, n, 3, width // 3), temperature, generator, dim=2).view(blocks, n, width)
-
-
-def update_average(average: nn.Module, current: nn.Module, step: int, decay: float) -> None:
-    """One step of an exponential moving average of ``current``'s parameters into ``average``'s:
-    a ← d·a + (1 − d)·θ with d = min(decay, (1 + step) / (10 + step)), the warm-up of TensorFlow's
-    ``ExponentialMovingAverage(num_updates=step)``, so short trainings are not dominated by the
-    initial weights. ``step`` counts from 0."""
-    d = min(decay, (1 + step) / (10 + step))
-    with torch.no_grad():
-        torch._foreach_lerp_(list(average.parameters()), list(current.parameters()), 1.0 - d)
 
 
 class Generator(nn.Module):
@@ -270,7 +259,7 @@ class WGANGPModel(GenotypeModel):
         temperature = float(c["temperature_start"])
         w_dist = g_loss = float("nan")
         ema_decay = float(c["ema_decay"])
-        ema = copy.deepcopy(net.generator).requires_grad_(False) if ema_decay > 0 else None
+        ema = ExponentialAverage(net.generator, ema_decay) if ema_decay > 0 else None
         net.train()
         while True:
             for _ in range(int(c["critic_steps"])):
@@ -306,7 +295,7 @@ class WGANGPModel(GenotypeModel):
             loss_g.backward()
             opt_g.step()
             if ema is not None:
-                update_average(ema, net.generator, g_steps, ema_decay)
+                ema.update(net.generator)
             net.critic.requires_grad_(True)
             g_steps += 1
             g_loss = loss_g.item()
@@ -322,7 +311,7 @@ class WGANGPModel(GenotypeModel):
             if budget.out_of_time():
                 break
         if ema is not None:  # the model keeps (and samples from) the averaged generator
-            net.generator.load_state_dict(ema.state_dict())
+            ema.copy_to(net.generator)
         return {"steps": g_steps, "critic_steps": c_steps, "epochs": epoch, "final_temperature": temperature,
                 "final_losses": {"wasserstein_estimate": w_dist, "generator": g_loss}}
 
