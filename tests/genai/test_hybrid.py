@@ -262,6 +262,12 @@ def test_a_conditioned_wgan_samples_genotypes_like_those_with_the_condition():
         model.sample(5, random_seed=1)
 
 
+def test_the_checker_and_the_models_agree_on_which_families_take_a_condition():
+    from bsl.genai.models import FAMILIES
+    from bsl.semantics.builtins import CONDITIONAL_FAMILIES
+    assert sorted(CONDITIONAL_FAMILIES) == sorted(name for name, cls in FAMILIES.items() if cls.supports_condition)
+
+
 @pytest.mark.parametrize("family", ["flow", "wgan_gp"])  # the families that take a condition (no BSL422)
 def test_founders_from_a_conditioned_model_need_given(tmp_path, family):
     from bsl.api import check

@@ -259,7 +259,9 @@ class GenotypeModel:
         c = None
         if condition is not None:
             if not self.supports_condition:
-                raise ValueError(f"the {self.family!r} family cannot be conditioned; the flow and wgan_gp can")
+                from bsl.genai.models import FAMILIES  # the registry imports this module
+                can = ", ".join(name for name, cls in FAMILIES.items() if cls.supports_condition)
+                raise ValueError(f"the {self.family!r} family cannot be conditioned; families that can: {can}")
             c = self._check_condition(condition, x.shape[0])
             mean, sd = c.mean(axis=0), c.std(axis=0)
             self.condition_stats = {"mean": torch.as_tensor(mean), "sd": torch.as_tensor(np.where(sd > 1e-12, sd, 1.0))}
