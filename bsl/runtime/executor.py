@@ -117,7 +117,8 @@ def _population(env, name: str, op) -> Population:
 
 def dosages(ctx: Context, pop: Population) -> torch.Tensor:
     if "dosage" not in pop.cache:
-        pop.cache["dosage"] = traits.dosages(pop.haplotypes, ctx.qtl_word, ctx.qtl_bit, torch.float64)  # (R, N, Q)
+        a = alleles(ctx, pop)  # read once: progeny variance needs the alleles of the same individuals
+        pop.cache["dosage"] = (a[:, :, 0] + a[:, :, 1]).to(torch.float64)  # (R, N, Q)
     return pop.cache["dosage"]
 
 

@@ -132,21 +132,25 @@ class Meiosis:
             r[c, 0] = 0.5
             r[c, 1:pos.size] = 0.5 * (1.0 - np.exp(-2.0 * np.diff(pos)))
         self.toggle_probability = torch.tensor(r, dtype=torch.float64, device=self.device)
-        self.local_bit_value = torch.bitwise_left_shift(
-            torch.ones((), dtype=torch.int64, device=self.device), torch.arange(Lmax, device=self.device))  # (Lmax,)
 
     def _interval_gametes(self, haplotypes: torch.Tensor, parents: torch.Tensor, generator) -> torch.Tensor:
         R, N, _, W = haplotypes.shape  # here W == C: one word per chromosome
         G = parents.shape[1]
-        u = rng.rand(generator, R, (G,) + tuple(self.toggle_probability.shape),
-                     device=self.device).view((R * G,) + tuple(self.toggle_probability.shape))  # (B, C, Lmax)
-        toggles = ((u < self.toggle_probability).to(torch.int64) * self.local_bit_value).sum(-1)  # (B, C)
-        for shift in (1, 2, 4, 8, 16, 32):  # prefix XOR: bit j = parity of toggles at loci <= j
-            toggles ^= toggles << shift
-        idx = parents.view(R, G, 1, 1).expand(R, G, 2, W)
-        h = torch.gather(haplotypes, 1, idx)  # (R, G, 2, W)
-        h0, h1 = h[:, :, 0], h[:, :, 1]
-        return h0 ^ ((h0 ^ h1) & toggles.view(R, G, W))
+        C, Lmax = self.toggle_probability.shape
+        u = rng.rand(generator, R, (G, C, Lmax), device=self.device).view(R * G, C, Lmax)  # (B, C, Lmax)
+        hit = u < self.toggle_probability  # (B, C, Lmax) a toggle at local locus j
+        # Bit j of a gamete's mask is the parity of the toggles at loci <= j: a running XOR over the
+        # few loci (one op on (B, C) per locus beats packing and shift-doubling the (B, C, Lmax) table).
+        parity = hit[..., 0].to(torch.int64)
+        toggles = parity.clone()
+        for j in range(1, Lmax):
+            parity ^= hit[..., j]
+            toggles |= parity << j
+        # Each gamete's parent, both homologues: one row gather from the flat (R·N, 2, W) table.
+        rows = (parents + torch.arange(R, device=self.device).unsqueeze(1) * N).view(-1)  # (B,)
+        h = haplotypes.reshape(R * N, 2, W).index_select(0, rows)  # (B, 2, W)
+        h0, h1 = h[:, 0], h[:, 1]
+        return (h0 ^ ((h0 ^ h1) & toggles)).view(R, G, W)
 
     def gametes(
         self, haplotypes: torch.Tensor, parents: torch.Tensor, generator: torch.Generator

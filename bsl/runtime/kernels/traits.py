@@ -25,7 +25,8 @@ def _qtl_bytes(haplotypes: torch.Tensor, word: torch.Tensor, bit: torch.Tensor) 
         return ((words >> bit) & 1).to(torch.uint8)
     byte = word * 8 + torch.div(bit, 8, rounding_mode="floor")  # (Q,)
     shift = torch.remainder(bit, 8).to(torch.uint8)  # (Q,)
-    b = haplotypes.contiguous().view(torch.uint8).view(R * N * two, W * 8).index_select(1, byte)  # (R·N·2, Q)
+    b = haplotypes.contiguous().view(torch.uint8).view(R * N * two, W * 8)
+    b = torch.gather(b, 1, byte.expand(b.shape[0], -1))  # (R·N·2, Q); a few times faster than index_select(1, ...)
     b >>= shift
     b &= 1
     return b.view(R, N, two, -1)
