@@ -90,7 +90,8 @@ def execute_batch(ctx: Context, num_replicates: int, generator: torch.Generator,
             for t in ctx.reported_model_traits:
                 _report_phenotypes(ctx, pop, t, generator)
             if op.cycle == 0:
-                ctx.base_heterozygosity = {loci: _heterozygosity(ctx, pop, loci) for loci in _inbreeding_loci(ctx.program)}
+                ctx.base_heterozygosity = {loci: _heterozygosity(ctx, pop, loci)
+                                           for loci in _inbreeding_loci(ctx.program, record_metrics)}
             for m in (ctx.program.metrics if record_metrics else ()):
                 values = summarize(ctx, pop, m.summary)  # (R,) or (R, Q)
                 if values.dim() == 1:
@@ -209,10 +210,17 @@ def feature_values(ctx: Context, f: ir.Feature, pop: Population, pairs: PairSet 
                                           "environment(E)` before" if trait.model else
                                           "add a `phenotype` step for it before"))
             return values
-        if f.kind == "breeding_value":
-            dom = ctx.dominance[:, t:t + 1] if ctx.dominance is not None else None
-            return features.breeding_values(dosages(ctx, pop), ctx.additive[:, t:t + 1], dom, pop.valid)
-        return features.weighted_breeding_values(dosages(ctx, pop), ctx.additive[:, t:t + 1], pop.valid)
+        # (Weighted) breeding values depend on the genotypes alone: kept with the population, since
+        # selection and the allocation's mid-parent values both read them from the same generation.
+        key = (f.kind, t)
+        if key not in pop.cache:
+            if f.kind == "breeding_value":
+                dom = ctx.dominance[:, t:t + 1] if ctx.dominance is not None else None
+                pop.cache[key] = features.breeding_values(dosages(ctx, pop), ctx.additive[:, t:t + 1], dom, pop.valid)
+            else:
+                pop.cache[key] = features.weighted_breeding_values(dosages(ctx, pop), ctx.additive[:, t:t + 1],
+                                                                   pop.valid)
+        return pop.cache[key]
     if isinstance(f, ir.ProgenyVariance):
         assert pairs is not None
         gvar = features.gamete_variances(alleles(ctx, pop), ctx.additive[:, f.trait:f.trait + 1], ctx.coupling)
@@ -440,8 +448,12 @@ def _heterozygosity(ctx: Context, pop: Population, loci: str) -> torch.Tensor:
     return (2 * freq * (1 - freq)).mean(1)
 
 
-def _inbreeding_loci(program: ir.Program) -> set[str]:
-    summaries = [m.summary for m in program.metrics] + [s for ss in _needed_summaries(program).values() for s in ss]
+def _inbreeding_loci(program: ir.Program, record_metrics: bool) -> set[str]:
+    """Loci whose cycle-0 heterozygosity an inbreeding summary of this batch divides by (the report's
+    metrics only when they are recorded: an optimizer's evaluations skip them)."""
+    summaries = [s for ss in _needed_summaries(program).values() for s in ss]
+    if record_metrics:
+        summaries += [m.summary for m in program.metrics]
     return {s.loci for s in summaries if s.kind == "inbreeding"}
 
 

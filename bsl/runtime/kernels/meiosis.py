@@ -138,19 +138,22 @@ class Meiosis:
         G = parents.shape[1]
         C, Lmax = self.toggle_probability.shape
         u = rng.rand(generator, R, (G, C, Lmax), device=self.device).view(R * G, C, Lmax)  # (B, C, Lmax)
-        hit = u < self.toggle_probability  # (B, C, Lmax) a toggle at local locus j
+        hit = (u < self.toggle_probability).to(torch.int64)  # (B, C, Lmax) 1: a toggle at local locus j
         # Bit j of a gamete's mask is the parity of the toggles at loci <= j: a running XOR over the
         # few loci (one op on (B, C) per locus beats packing and shift-doubling the (B, C, Lmax) table).
-        parity = hit[..., 0].to(torch.int64)
+        parity = hit[..., 0].clone()
         toggles = parity.clone()
         for j in range(1, Lmax):
             parity ^= hit[..., j]
             toggles |= parity << j
         # Each gamete's parent, both homologues: one row gather from the flat (R·N, 2, W) table.
         rows = (parents + torch.arange(R, device=self.device).unsqueeze(1) * N).view(-1)  # (B,)
-        h = haplotypes.reshape(R * N, 2, W).index_select(0, rows)  # (B, 2, W)
+        h = haplotypes.reshape(R * N, 2 * W).index_select(0, rows).view(-1, 2, W)  # (B, 2, W); 2-D is faster
         h0, h1 = h[:, 0], h[:, 1]
-        return (h0 ^ ((h0 ^ h1) & toggles)).view(R, G, W)
+        out = h0 ^ h1
+        out &= toggles
+        out ^= h0  # h0 where the mask is 0, h1 where it is 1
+        return out.view(R, G, W)
 
     def gametes(
         self, haplotypes: torch.Tensor, parents: torch.Tensor, generator: torch.Generator

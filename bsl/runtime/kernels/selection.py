@@ -27,6 +27,8 @@ def rank_order(criterion: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     # Two stable sorts: the secondary key (criterion) first, then the primary (validity),
     # so a valid individual with criterion -inf still precedes every padded slot.
     by_value = torch.sort(key, dim=1, descending=True, stable=True).indices  # (R, N)
+    if bool(valid.all()):
+        return by_value  # the validity sort would keep this order
     valid_in_value_order = valid.gather(1, by_value).to(torch.int8)
     by_validity = torch.sort(valid_in_value_order, dim=1, descending=True, stable=True).indices
     return by_value.gather(1, by_validity)  # (R, N)
