@@ -132,3 +132,27 @@ def test_jobs_run_strategies_in_parallel_with_the_same_answers(finished, tmp_pat
     for s in STRATEGIES:
         a, b = (d / "trait_01" / s.lower() / "summary.json" for d in (out, par))
         assert json.loads(a.read_text()) == json.loads(b.read_text()), s
+
+
+def test_optimizer_option_runs_the_study_with_cma_es(finished, tmp_path):
+    out, _ = finished
+    cma, page = tmp_path / "cma", tmp_path / "cma.md"
+    r = study("--out", cma, "--page", page, *TINY, "--trait-replicates", "1", "--strategies", "EQ,TBVGVP",
+              "--optimizer", "cma")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((cma / "study.json").read_text())["settings"]["optimizer"] == "cma"
+    best = json.loads((cma / "trait_01" / "tbvgvp" / "best.json").read_text())
+    assert best["manifest"]["optimizer"].splitlines()[1].startswith("optimize h with cma:")
+    # EQ has no parameter: the same answer whatever the optimizer
+    assert json.loads((cma / "trait_01" / "eq" / "summary.json").read_text()) == \
+        json.loads((out / "trait_01" / "eq" / "summary.json").read_text())
+    # CMA-ES draws other points than StoSOO from the same start
+    assert (cma / "trait_01" / "tbvgvp" / "trace.csv").read_text() != \
+        (out / "trait_01" / "tbvgvp" / "trace.csv").read_text()
+    text = page.read_text()
+    assert "| optimization | CMA-ES, 6 evaluations" in text and "optimizer CMA-ES (paper StoSOO)" in text
+    # a study is resumed with the optimizer it was started with
+    r = study("--out", cma, "--page", page, *TINY, "--trait-replicates", "1", "--strategies", "EQ,TBVGVP", "--resume")
+    assert r.returncode == 1 and "other settings (optimizer)" in r.stderr
+    r = study("--out", tmp_path / "x", "--optimizer", "sgd")
+    assert r.returncode == 2 and "invalid choice" in r.stderr

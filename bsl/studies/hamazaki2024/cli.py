@@ -6,7 +6,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from bsl.studies.hamazaki2024.design import PAPER_SETTINGS, STRATEGIES, StudySettings
+from bsl.studies.hamazaki2024.design import OPTIMIZERS, PAPER_SETTINGS, STRATEGIES, StudySettings
 from bsl.studies.hamazaki2024.page import write_page
 from bsl.studies.hamazaki2024.run import _Log, run_study
 
@@ -38,7 +38,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                 description="Run the Hamazaki & Iwata (2024) study and write its reproduction page.")
     p.add_argument("--out", type=Path, required=True, help="study folder (checkpoints and results)")
     p.add_argument("--evaluations", type=_positive, default=PAPER_SETTINGS["evaluations"],
-                   help="StoSOO evaluations per strategy and trait replicate (paper: 4000)")
+                   help="optimizer evaluations per strategy and trait replicate (paper: 4000)")
+    p.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="stosoo",
+                   help="stosoo (the paper's), or cma / random to compare optimizers at the same budget")
     p.add_argument("--trait-replicates", type=_positive, default=PAPER_SETTINGS["trait_replicates"],
                    help="trait replicates: seeds seed, seed+1, ... of the schemes (paper: 10)")
     p.add_argument("--final-replicates", type=_positive, default=PAPER_SETTINGS["final_replicates"],
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from bsl.diagnostics import BslError
     args = parse_args(argv)
     settings = StudySettings(args.evaluations, args.trait_replicates, args.final_replicates,
-                             args.replicates_per_evaluation, args.strategies, args.small_founders)
+                             args.replicates_per_evaluation, args.strategies, args.small_founders, args.optimizer)
     argv = sys.argv[1:] if argv is None else argv
     command = " ".join(["python -m bsl.studies.hamazaki2024", *map(shlex.quote, argv)])
     log = _Log(args.quiet)

@@ -6,7 +6,7 @@ import math
 import os
 from pathlib import Path
 
-from bsl.studies.hamazaki2024.design import (PAPER_FIG3B, PAPER_TABLE1, PAPER_TABLE2, StudySettings)
+from bsl.studies.hamazaki2024.design import OPTIMIZERS, PAPER_FIG3B, PAPER_TABLE1, PAPER_TABLE2, StudySettings
 from bsl.studies.hamazaki2024.results import collect, improvements, read_json, timings
 
 STYLE = {  # Fig. 3: EQ black; BV orange, WBV blue, both red; dashed without GVP, solid with it
@@ -101,7 +101,7 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     add(f"| strategies | {', '.join(strategies)} |")
     add(f"| trait replicates | {len(seeds)} (scheme `seed` {', '.join(map(str, seeds))}: QTL positions and "
         f"effects of each; one founder panel) |")
-    add(f"| optimization | StoSOO, {st['evaluations']} evaluations × {st['replicates_per_evaluation']} "
+    add(f"| optimization | {OPTIMIZERS[st.get('optimizer', 'stosoo')]}, {st['evaluations']} evaluations × {st['replicates_per_evaluation']} "
         f"simulations, h in [0, 2] starting at 1 |")
     add(f"| final comparison | {st['final_replicates']} simulations per strategy and trait replicate |")
     add("| founders | " + ("small test panel (`--small-founders`)" if st["small_founders"] else

@@ -11,7 +11,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bsl.studies.hamazaki2024.design import SCHEMES_DIR, StudySettings
+from bsl.studies.hamazaki2024.design import OPTIMIZERS, SCHEMES_DIR, StudySettings
 from bsl.studies.hamazaki2024.results import SUMMARY, read_json, summarize, write_json
 
 # --small-founders: the same program on a small coalescent panel, for tests and smoke runs.
@@ -39,6 +39,8 @@ def strategy_graph(strategy: str, settings: StudySettings, seed: int, schemes_di
     if spec is not None:
         spec = replace(spec, evaluations=settings.evaluations, final_replicates=settings.final_replicates,
                        replicates_per_evaluation=settings.replicates_per_evaluation)
+        if spec.method != settings.optimizer:  # the block's settings belong to its own method
+            spec = replace(spec, method=settings.optimizer, options=())
     program = replace(program, seed=seed, optimize=spec)
     return ExecutionGraph(program, graph.ops, graph.simulate_loci, list(graph.passes))
 
@@ -110,7 +112,7 @@ def run_task(out: Path, strategy: str, trait: int, seed: int, settings: StudySet
     if graph.program.optimize is not None:
         if not (folder / BEST).is_file():
             before = _trace_rows(folder / TRACE)
-            log(f"{prefix} optimizing h with StoSOO: {settings.evaluations} evaluations x "
+            log(f"{prefix} optimizing h with {OPTIMIZERS[settings.optimizer]}: {settings.evaluations} evaluations x "
                 f"{settings.replicates_per_evaluation} replicates" + (f", resuming after {before}" if before else ""))
             t0 = time.perf_counter()
             durations: list[float] = []
