@@ -156,3 +156,42 @@ def test_optimizer_option_runs_the_study_with_cma_es(finished, tmp_path):
     assert r.returncode == 1 and "other settings (optimizer)" in r.stderr
     r = study("--out", tmp_path / "x", "--optimizer", "sgd")
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def test_room_sweep_matches_the_study_and_shows_on_its_page(finished, tmp_path):
+    out, _ = finished
+    kept = tmp_path / "kept"
+    shutil.copytree(out, kept)
+    page = tmp_path / "page.md"
+
+    def room(*args):
+        return subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024.room", "--out", str(kept),
+                               "--small-founders", "--quiet", *map(str, args)],
+                              capture_output=True, text=True, timeout=300)
+    r = room("--panels", "2024,7", "--traits", "2", "--replicates", "20", "--page", page)
+    assert r.returncode == 0, r.stderr
+    data = json.loads((kept / "room.json").read_text())
+    assert [(row["panel"], row["trait_seed"]) for row in data["rows"]] == [(2024, 2024), (2024, 2025), (7, 2024), (7, 2025)]
+    study_json = json.loads((out / "study.json").read_text())
+    for k, row in enumerate(data["rows"][:2], start=1):
+        # panel 2024 with trait seeds 2024, 2025 are the study's own trait replicates, EQ with the same 20 replicates
+        eq = json.loads((out / f"trait_{k:02d}" / "eq" / "summary.json").read_text())
+        assert row["eq_gain"] == pytest.approx(eq["gain_mean"], rel=1e-12)
+        assert row["top5_start"] == pytest.approx(eq["top5_start"], rel=1e-12)
+        assert row["ideal_gv"] == pytest.approx(study_json["ideal_gv"][str(k)], rel=1e-12)
+        assert row["cap_percent"] == pytest.approx(100 * (row["room"] - row["eq_gain"]) / row["eq_gain"])
+    # another panel: the same QTL effects (the scheme's seed), other founders
+    assert data["rows"][2]["ideal_gv"] == pytest.approx(data["rows"][0]["ideal_gv"])
+    assert data["rows"][2]["top5_start"] != data["rows"][0]["top5_start"]
+    panels = {p["panel"]: p for p in data["panels"]}
+    caps = [row["cap_percent"] for row in data["rows"] if row["panel"] == 7]
+    assert panels[7]["traits"] == 2 and panels[7]["mean_cap"] == pytest.approx(sum(caps) / 2)
+    assert panels[7]["under_paper_min"] == sum(c < 7.22 for c in caps)
+    text = page.read_text()
+    assert "### Room across founder panels and trait draws" in text
+    assert re.search(r"^\| 7 \| 2 \| -?\d+\.\d \|", text, re.M)
+    # finished rows are kept: a second run adds nothing; other replicates are refused
+    r = room("--panels", "2024,7", "--traits", "2", "--replicates", "20")
+    assert r.returncode == 0 and len(json.loads((kept / "room.json").read_text())["rows"]) == 4
+    r = room("--panels", "2024", "--traits", "2", "--replicates", "30")
+    assert r.returncode == 1 and "--replicates 20" in r.stderr

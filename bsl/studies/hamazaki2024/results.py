@@ -9,9 +9,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from bsl.studies.hamazaki2024.design import PAPER_SETTINGS, STRATEGIES
+from bsl.studies.hamazaki2024.design import PAPER_SETTINGS, PAPER_TABLE1, STRATEGIES
 
 SUMMARY = "summary.json"
+ROOM = "room.json"  # the room sweep (room.py): EQ over founder panels x trait seeds
+PAPER_MIN_TBVGVP = PAPER_TABLE1["TBVGVP"][0]  # 7.22 %: every trait of the paper left at least this much
 QUANTILES = 1001  # quantiles of the final gain kept in a summary (every 0.1 %)
 PER_CYCLE_METRICS = ("var(gv)", "mean(gv)", "genic_var(gv)")
 
@@ -27,6 +29,12 @@ def write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
+
+
+def cap_percent(room: float, eq_gain: float) -> float:
+    """The most improvement over EQ (%) any strategy can reach on a trait whose room (ideal genotype's
+    value minus the 5 best founders' mean) is ``room`` and on which EQ gains ``eq_gain``."""
+    return 100.0 * (room - eq_gain) / eq_gain
 
 
 def summarize(final: Path) -> dict:

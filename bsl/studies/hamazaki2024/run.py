@@ -19,8 +19,10 @@ SMALL_GENOME = "genome { chromosomes 10  loci_per_chromosome 40  length 1 M  map
 SMALL_FOUNDERS = "founders {name} from coalescent {{ effective_size 200  pool 120  sample 60 by kmedoids  seed 2024 }}"
 
 
-def strategy_graph(strategy: str, settings: StudySettings, seed: int, schemes_dir: Path = SCHEMES_DIR):
-    """The strategy's scheme compiled, with the trait replicate's seed and the study's budget."""
+def strategy_graph(strategy: str, settings: StudySettings, seed: int, schemes_dir: Path = SCHEMES_DIR, *,
+                   founders_seed: int | None = None):
+    """The strategy's scheme compiled, with the trait replicate's seed and the study's budget;
+    ``founders_seed`` replaces the founders block's own seed (another founder panel)."""
     from bsl import api
     from bsl.diagnostics import BslError, Diagnostic
     from bsl.ir.graph import ExecutionGraph
@@ -33,6 +35,8 @@ def strategy_graph(strategy: str, settings: StudySettings, seed: int, schemes_di
     text = path.read_text(encoding="utf-8")
     if settings.small_founders:
         text = _small_founders(text, path)
+    if founders_seed is not None:
+        text = _founders_seed(text, path, founders_seed)
     graph = api.load(SourceFile(str(path), text))
     program = graph.program
     spec = program.optimize
@@ -45,13 +49,29 @@ def strategy_graph(strategy: str, settings: StudySettings, seed: int, schemes_di
     return ExecutionGraph(program, graph.ops, graph.simulate_loci, list(graph.passes))
 
 
+GENOME_BLOCK = re.compile(r"^genome\s*\{[^}]*\}", re.M)
+FOUNDERS_BLOCK = re.compile(r"^founders\s+(\w+)\s+from\s+coalescent\s*\{[^}]*\}", re.M)
+
+
 def _small_founders(text: str, path: Path) -> str:
-    genome = re.compile(r"^genome\s*\{[^}]*\}", re.M)
-    founders = re.compile(r"^founders\s+(\w+)\s+from\s+coalescent\s*\{[^}]*\}", re.M)
-    if len(genome.findall(text)) != 1 or len(founders.findall(text)) != 1:
+    if len(GENOME_BLOCK.findall(text)) != 1 or len(FOUNDERS_BLOCK.findall(text)) != 1:
         raise ValueError(f"{path}: --small-founders needs one `genome` and one coalescent `founders` block")
-    text = genome.sub(SMALL_GENOME, text)
-    return founders.sub(lambda m: SMALL_FOUNDERS.format(name=m.group(1)), text)
+    text = GENOME_BLOCK.sub(SMALL_GENOME, text)
+    return FOUNDERS_BLOCK.sub(lambda m: SMALL_FOUNDERS.format(name=m.group(1)), text)
+
+
+def _founders_seed(text: str, path: Path, seed: int) -> str:
+    """The scheme with its coalescent founders block's `seed` set to ``seed`` (added when it has none)."""
+    blocks = FOUNDERS_BLOCK.findall(text)
+    if len(blocks) != 1:
+        raise ValueError(f"{path}: another founder panel needs one coalescent `founders` block")
+
+    def reseed(m: re.Match) -> str:
+        block = m.group(0)
+        if re.search(r"\bseed\s+\d+", block):
+            return re.sub(r"\bseed\s+\d+", f"seed {seed}", block)
+        return block[:-1].rstrip() + f"\n  seed {seed}\n}}"
+    return FOUNDERS_BLOCK.sub(reseed, text)
 
 
 def _with_constant(graph, name: str, value):
