@@ -69,6 +69,14 @@ def test_page_has_table_1_table_2_and_the_figures(finished):
     table2 = text.split("## Table 2", 1)[1].split("##", 1)[0]
     assert "| BVGVP | BV |" in table2 and "0.33, 1.00, 1.67, 1.67" in table2
     assert "| 2 (2025) |" in text  # per-trait final gains
+    assert "### Which weights the optimizer moved (StoSOO, 6 evaluations)" in text
+    out = page.parent.parent / "out"
+    expected = [0] * 12  # how many of the two trait replicates moved each weight off 1, from best.json
+    for k in (1, 2):
+        best = json.loads((out / f"trait_{k:02d}" / "tbvgvp" / "best.json").read_text())
+        for j, x in enumerate(x for row in best["values"] for x in row):
+            expected[j] += x != 1.0
+    assert f"| TBVGVP | 2 | {' | '.join(map(str, expected))} |" in text
     for name in ("fig3a_gain.svg", "fig3b_cdf.svg", "fig3d_variance.svg"):
         assert f"](hamazaki2024/{name})" in text
         svg = (page.parent / "hamazaki2024" / name).read_text()

@@ -78,6 +78,47 @@ def _room_section(add, room: dict) -> None:
     add("")
 
 
+def _moved_weights(add, results: dict, optimized: list[str], traits: int, st: dict) -> None:
+    """How often each weight left its start value over the trait replicates, per strategy: StoSOO
+    splits the widest cell dimension, the first on a tie, so it refines the weights in order, one
+    tree level each, and a budget that reaches depth d can move only the first d of them."""
+    rows = []
+    for s in optimized:
+        found = [results[(k, s)].weights for k in range(1, traits + 1)
+                 if (k, s) in results and results[(k, s)].weights is not None]
+        if not found:
+            continue
+        names = found[0]["names"]
+        moved = [0] * len(names)
+        for w in found:
+            flat = [x for row in w["values"] for x in row]
+            for j, x in enumerate(flat):
+                moved[j] += abs(x - w["start"]) > 1e-12
+        rows.append((s, len(found), names, moved))
+    if not rows:
+        return
+    width = max(len(r[2]) for r in rows)
+    add(f"### Which weights the optimizer moved ({OPTIMIZERS[st.get('optimizer', 'stosoo')]}, "
+        f"{st['evaluations']} evaluations)")
+    add("")
+    add("For each weight in the parameter's order (cycle by cycle, the features within a cycle), the number "
+        "of trait replicates whose answer moved it off its start value 1."
+        + (" StoSOO splits the widest dimension of a cell, the first on a tie, so it refines the weights in "
+           "this order, one tree level each: a budget that reaches depth d leaves every weight after the d-th "
+           "at 1 (so does the reference code, myBreedSimulatR's myStoSOO.R)."
+           if st.get("optimizer", "stosoo") == "stosoo" else ""))
+    add("")
+    add("| strategy | traits | " + " | ".join(f"w{j + 1}" for j in range(width)) + " |")
+    add("|---|---:|" + "---:|" * width)
+    for s, n, names, moved in rows:
+        cells = [str(m) for m in moved] + ["–"] * (width - len(moved))
+        add(f"| {s} | {n} | " + " | ".join(cells) + " |")
+    add("")
+    add("w1, w2, … are " + "; ".join(f"{s}: {', '.join(names)}" for s, _, names, _ in rows[-1:]) +
+        " (and the same order for the other strategies' fewer features).")
+    add("")
+
+
 def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     """The reproduction page (Markdown), from the study folder's contents."""
     from bsl import __version__
@@ -237,6 +278,7 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
             add(f"| {s if j == 0 else ''} | {lab} | " + " | ".join(f"{x:.3f}" for x in h) + " | "
                 + (", ".join(f"{x:.2f}" for x in paper) if paper else "–") + f" | {est} | {fin} |")
     add("")
+    _moved_weights(add, results, optimized, len(seeds), st)
     add("## Timing and the full-size projection")
     add("")
     add("Seconds per evaluation: the median over evaluations (averaged over trait replicates), which the "
