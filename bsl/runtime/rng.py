@@ -38,9 +38,13 @@ class ReplicateStreams:
 Streams = Union[torch.Generator, ReplicateStreams]
 
 
-def _per_replicate(streams: ReplicateStreams, draw, R: int) -> torch.Tensor:
+def _check_count(streams: ReplicateStreams, R: int) -> None:
     if len(streams) != R:
         raise ValueError(f"{len(streams)} replicate streams for a batch of {R} replicates")
+
+
+def _per_replicate(streams: ReplicateStreams, draw, R: int) -> torch.Tensor:
+    _check_count(streams, R)
     return torch.stack([draw(g) for g in streams.generators])
 
 
@@ -48,8 +52,7 @@ def rand(streams: Streams, R: int, shape: tuple, *, dtype=torch.float64, device=
     """Uniform [0, 1) numbers shaped (R, *shape): row r from replicate r's stream."""
     if isinstance(streams, torch.Generator):
         return torch.rand((R,) + tuple(shape), dtype=dtype, generator=streams, device=device)
-    if len(streams) != R:
-        raise ValueError(f"{len(streams)} replicate streams for a batch of {R} replicates")
+    _check_count(streams, R)
     # Drawn in place, row by row: the same numbers as torch.rand per stream, without a stack's copy.
     out = torch.empty((R,) + tuple(shape), dtype=dtype, device=device)
     for row, g in zip(out, streams.generators):

@@ -146,9 +146,9 @@ class Meiosis:
         for j in range(1, Lmax):
             parity ^= hit[..., j]
             toggles |= parity << j
-        # Each gamete's parent, both homologues: one row gather from the flat (R·N, 2, W) table.
+        # Each gamete's parent, both homologues: one row gather from the (R·N, 2·W) table.
         rows = (parents + torch.arange(R, device=self.device).unsqueeze(1) * N).view(-1)  # (B,)
-        h = haplotypes.reshape(R * N, 2 * W).index_select(0, rows).view(-1, 2, W)  # (B, 2, W); 2-D is faster
+        h = haplotypes.reshape(R * N, 2 * W).index_select(0, rows).view(-1, 2, W)  # (B, 2, W); faster than 3-D
         h0, h1 = h[:, 0], h[:, 1]
         out = h0 ^ h1
         out &= toggles
