@@ -151,3 +151,18 @@ def test_doc_error_snippet_fails_check(text: str, tmp_path: Path) -> None:
     assert r.returncode == 1, f"expected `bsl check` to fail with exit 1, got {r.returncode}\n{r.stderr}"
     assert re.search(r"error\[BSL\d{3}\]", r.stderr), r.stderr
     assert "Traceback" not in r.stderr
+
+
+LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
+
+
+def test_relative_links_in_readme_and_docs_resolve() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in LINK.findall(page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", target):  # http:, https:, mailto:
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+    assert not broken, "links to missing files: " + ", ".join(broken)

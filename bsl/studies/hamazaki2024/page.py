@@ -146,9 +146,10 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     add("")
     departures = settings.departures()
     if departures:
+        projected = (f", projected at **{_fmt_time(tm['full']['total'])}** on this machine from the timings "
+                     "measured below" if math.isfinite(tm["full"]["total"]) else "")
         add(f"> **Reduced study.** This is not the paper's full design: {'; '.join(departures)}. "
-            f"The full-size study is `python -m bsl.studies.hamazaki2024 --out runs/hamazaki2024`, projected "
-            f"at **{_fmt_time(tm['full']['total'])}** on this machine from the timings measured below.")
+            f"The full-size study is `python -m bsl.studies.hamazaki2024 --out runs/hamazaki2024`{projected}.")
         add("")
     if done < total:
         add(f"> **Unfinished:** {done} of {total} strategy × trait runs are done; resume with `--resume`.")
