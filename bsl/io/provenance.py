@@ -7,7 +7,8 @@ import sys
 from importlib import metadata
 
 #: Distributions whose versions every manifest records (read from metadata; nothing is imported).
-TRACKED_PACKAGES = ("bsl", "numpy", "torch", "msprime", "pandas", "pyarrow", "lark", "kmedoids")
+# cma: CMA-ES's samples, and so an `optimize ... with cma` run's trace, depend on its version
+TRACKED_PACKAGES = ("bsl", "numpy", "torch", "msprime", "pandas", "pyarrow", "lark", "kmedoids", "cma")
 
 
 def package_versions() -> dict:

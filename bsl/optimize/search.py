@@ -99,6 +99,7 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
     import torch
 
     from bsl import api
+    from bsl.io.provenance import package_versions
     from bsl.io.results import write_results
     from bsl.runtime.architecture import build_architecture
     from bsl.runtime.founders import default_cache_dir
@@ -193,7 +194,8 @@ def run_search(graph: ExecutionGraph, out_dir: str | Path, *, resume: bool = Fal
     best_values = [float(v) for v in space.to_domain(result.best_x_unit)]
     manifest = {"bsl_version": api.__version__, "scheme": {"name": program.name, "path": program.source_path,
                 "text": program.source_text}, "seed": program.seed, "device": str(dev),
-                "optimizer": describe(program), "evaluations": len(result.trace), "wall_seconds": round(wall, 3)}
+                "optimizer": describe(program), "evaluations": len(result.trace), "wall_seconds": round(wall, 3),
+                "packages": package_versions()}
     best = {"param": param.name, "names": names, "values": param.shape(best_values),
             "domain": [param.lower, param.upper], "start": param.start, "objective": spec.objective,
             "direction": "maximize" if spec.maximize else "minimize",

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -54,6 +55,8 @@ def test_optimize_writes_trace_best_and_final(tmp_path):
     best = json.loads((out / "best.json").read_text())
     assert best["param"] == "h" and best["domain"] == [0.0, 2.0] and len(best["values"]) == 2
     assert best["manifest"]["seed"] == 5
+    packages = best["manifest"]["packages"]  # what the trace depends on, CMA-ES's version included
+    assert packages["cma"] == version("cma") and packages["torch"] and packages["numpy"]
     for strategy in ("optimized", "start"):
         objectives = pd.read_csv(out / "final" / strategy / "objectives.csv")
         assert len(objectives) == 20
