@@ -25,11 +25,13 @@ import torch
 
 from bsl.api import load
 from bsl.ir.graph import ExecutionGraph
-from bsl.optimize.search import _param, run_search
+from bsl.optimize.search import run_search
 from bsl.runtime.architecture import build_architecture
 from bsl.runtime.executor import Context, execute_batch
 from bsl.runtime.founders import default_cache_dir
 from bsl.runtime.rng import ReplicateStreams
+
+from bench_reference import at_start  # bench/ is on the path when this file runs as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEME = ROOT / "schemes" / "02_hamazaki2024" / "tbvgvp.bsl"
@@ -37,11 +39,10 @@ SCHEME = ROOT / "schemes" / "02_hamazaki2024" / "tbvgvp.bsl"
 
 def bare_evaluation_seconds(graph: ExecutionGraph, evaluations: int) -> float:
     """Seconds per evaluation of the scheme at its start weights, without the optimizer."""
+    graph = at_start(graph)
     program = graph.program
-    param = _param(program, program.optimize)
-    constants = {**program.constants, param.name: param.shape([param.start] * param.size)}
     arch = build_architecture(program, graph.simulate_loci, cache_dir=default_cache_dir(), workers=1)
-    ctx = Context(graph, arch, torch.device("cpu"), constants)
+    ctx = Context(graph, arch, torch.device("cpu"), program.constants)
     reps = program.optimize.replicates_per_evaluation
 
     def evaluate(e: int) -> None:
