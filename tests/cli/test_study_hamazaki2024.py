@@ -203,3 +203,27 @@ def test_room_sweep_matches_the_study_and_shows_on_its_page(finished, tmp_path):
     assert r.returncode == 0 and len(json.loads((kept / "room.json").read_text())["rows"]) == 4
     r = room("--panels", "2024", "--traits", "2", "--replicates", "30")
     assert r.returncode == 1 and "--replicates 20" in r.stderr
+
+
+def test_panel_option_runs_the_study_on_another_founder_panel(finished, tmp_path):
+    out, _ = finished
+    other, page = tmp_path / "panel7", tmp_path / "panel7.md"
+    r = study("--out", other, "--page", page, *TINY, "--trait-replicates", "1", "--strategies", "EQ", "--panel", "7")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((other / "study.json").read_text())["settings"]["panel"] == 7
+    eq7 = json.loads((other / "trait_01" / "eq" / "summary.json").read_text())
+    eq = json.loads((out / "trait_01" / "eq" / "summary.json").read_text())
+    assert eq7["top5_start"] != eq["top5_start"]  # other founders, the same trait seed
+    # the room sweep's row for panel 7 and trait seed 2024 is this study's EQ, replicate for replicate
+    r = subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024.room", "--out", str(other), "--small-founders",
+                        "--quiet", "--panels", "7", "--traits", "1", "--replicates", "20"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    row = json.loads((other / "room.json").read_text())["rows"][0]
+    assert row["eq_gain"] == pytest.approx(eq7["gain_mean"], rel=1e-12)
+    assert row["top5_start"] == pytest.approx(eq7["top5_start"], rel=1e-12)
+    text = page.read_text()
+    assert "founder panel 7 (--panel" in text and "; panel 7 (founders block `seed` 7)" in text
+    # a study resumes only on its own panel
+    r = study("--out", other, "--page", page, *TINY, "--trait-replicates", "1", "--strategies", "EQ", "--resume")
+    assert r.returncode == 1 and "other settings (panel)" in r.stderr

@@ -50,6 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="simulations averaged in one evaluation (paper: 50)")
     p.add_argument("--strategies", type=_strategies, default=STRATEGIES,
                    help=f"comma-separated subset of {','.join(STRATEGIES)} (EQ is required)")
+    p.add_argument("--panel", type=_positive, default=None,
+                   help="another founder panel: the seed for the schemes' founders block (default: their own, "
+                        "2024); the trait seeds stay the same")
     p.add_argument("--small-founders", action="store_true",
                    help="a small coalescent panel instead of the 2000-plant pool (tests and smoke runs)")
     p.add_argument("--resume", action="store_true", help="continue the study in --out")
@@ -68,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     from bsl.diagnostics import BslError
     args = parse_args(argv)
     settings = StudySettings(args.evaluations, args.trait_replicates, args.final_replicates,
-                             args.replicates_per_evaluation, args.strategies, args.small_founders, args.optimizer)
+                             args.replicates_per_evaluation, args.strategies, args.small_founders, args.optimizer,
+                             args.panel)
     argv = sys.argv[1:] if argv is None else argv
     command = " ".join(["python -m bsl.studies.hamazaki2024", *map(shlex.quote, argv)])
     log = _Log(args.quiet)

@@ -38,6 +38,7 @@ class StudySettings:
     strategies: tuple[str, ...] = STRATEGIES
     small_founders: bool = False
     optimizer: str = "stosoo"
+    panel: int | None = None  # the founders block's seed (another founder panel); None: the schemes' own
 
     def departures(self) -> list[str]:
         """How these settings fall short of the paper's Table 1, in words; empty at full size."""
@@ -49,4 +50,6 @@ class StudySettings:
             out.append("small founders (--small-founders)")
         if self.optimizer != "stosoo":
             out.append(f"optimizer {OPTIMIZERS[self.optimizer]} (paper StoSOO)")
+        if self.panel is not None:
+            out.append(f"founder panel {self.panel} (--panel; the schemes' own panel is their founders block's seed)")
         return out

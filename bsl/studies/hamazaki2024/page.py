@@ -168,7 +168,8 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     add(f"| final comparison | {st['final_replicates']} simulations per strategy and trait replicate |")
     add("| founders | " + ("small test panel (`--small-founders`)" if st["small_founders"] else
                           "msprime coalescent, Ne 2000, pool 2000, 250 by k-medoids, one genealogy for 10 chromosomes × 500 loci × 10 M "
-                          "(simulated as independent 1 M pieces), kosambi") + " |")
+                          "(simulated as independent 1 M pieces), kosambi") + (f"; panel {st['panel']} (founders block `seed` {st['panel']})"
+                                 if st.get("panel") is not None else "") + " |")
     loads = [str(s["load_average"]) for s in study["sessions"] if "load_average" in s]
     add(f"| wall time | {_fmt_time(tm['wall'])} in {len(study['sessions'])} session(s), "
         f"{os.cpu_count()} CPU cores, device {study['sessions'][-1]['device']}, torch threads "

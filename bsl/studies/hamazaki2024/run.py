@@ -22,7 +22,8 @@ SMALL_FOUNDERS = "founders {name} from coalescent {{ effective_size 200  pool 12
 def strategy_graph(strategy: str, settings: StudySettings, seed: int, schemes_dir: Path = SCHEMES_DIR, *,
                    founders_seed: int | None = None):
     """The strategy's scheme compiled, with the trait replicate's seed and the study's budget;
-    ``founders_seed`` replaces the founders block's own seed (another founder panel)."""
+    ``founders_seed`` (default: the settings' ``panel``) replaces the founders block's own seed
+    (another founder panel)."""
     from bsl import api
     from bsl.diagnostics import BslError, Diagnostic
     from bsl.ir.graph import ExecutionGraph
@@ -35,6 +36,8 @@ def strategy_graph(strategy: str, settings: StudySettings, seed: int, schemes_di
     text = path.read_text(encoding="utf-8")
     if settings.small_founders:
         text = _small_founders(text, path)
+    if founders_seed is None:
+        founders_seed = settings.panel
     if founders_seed is not None:
         text = _founders_seed(text, path, founders_seed)
     graph = api.load(SourceFile(str(path), text))
