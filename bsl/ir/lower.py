@@ -90,8 +90,8 @@ class _Lowerer:
         defaults = {"evaluations": 1000, "replicates_per_evaluation": 50, "final_replicates": 1000}
         values = {k: int(self.num(s[k].value)) if k in s else self.default(f"optimize.{k}", v)
                   for k, v in defaults.items()}
-        options = tuple(sorted((k, self.num(x.value)) for k, x in s.items()
-                               if k not in defaults and k not in ("maximize", "minimize")))
+        options = tuple(sorted((k, x.value.id if isinstance(x.value, ast.Name) else self.num(x.value))
+                               for k, x in s.items() if k not in defaults and k not in ("maximize", "minimize")))
         return ir.OptimizeSpec(o.param, o.method, objective, maximize, values["evaluations"],
                                values["replicates_per_evaluation"], values["final_replicates"], options)
 

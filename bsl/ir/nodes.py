@@ -347,7 +347,7 @@ class OptimizeSpec:
     evaluations: int
     replicates_per_evaluation: int
     final_replicates: int
-    options: tuple[tuple[str, float], ...] = ()  # optimizer settings given in the block
+    options: tuple[tuple[str, float | str], ...] = ()  # optimizer settings given in the block
 
 
 @dataclass

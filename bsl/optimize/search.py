@@ -41,7 +41,7 @@ def stosoo_settings(spec: OptimizeSpec) -> StoSOOSettings:
         spec.evaluations,
         max_evals_per_node=int(opts["max_evals_per_node"]) if "max_evals_per_node" in opts else None,
         max_depth=int(opts["max_depth"]) if "max_depth" in opts else None,
-        delta=opts.get("delta"))
+        delta=opts.get("delta"), split=opts.get("split"))
 
 
 def describe(program: Program) -> str:
@@ -60,7 +60,8 @@ def describe(program: Program) -> str:
     if spec.method == "stosoo":
         s = stosoo_settings(spec)
         lines.append(f"  stosoo: k = {s.num_children}, max_evals_per_node = {s.max_evals_per_node}, "
-                     f"max_depth = {s.max_depth}, delta = {s.delta:.6g} (Valko et al. 2013; myBreedSimulatR)")
+                     f"max_depth = {s.max_depth}, delta = {s.delta:.6g}, split = {s.split} "
+                     "(Valko et al. 2013; myBreedSimulatR)")
     elif spec.method == "cma":
         lines.append(f"  cma: sigma0 = {dict(spec.options).get('sigma0', 0.3):g} (unit-cube units), seed from `seed`")
     else:

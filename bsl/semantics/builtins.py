@@ -110,6 +110,9 @@ OPTIMIZE_SETTINGS = {
     "max_evals_per_node": SettingRule("int", minimum=1, doc="StoSOO: evaluations per node before it splits"),
     "max_depth": SettingRule("int", minimum=1, doc="StoSOO: deepest layer of the tree"),
     "delta": SettingRule("number", minimum=1e-300, doc="StoSOO: confidence parameter"),
+    "split": SettingRule("name", choices=("exact", "reference"),
+                         doc="StoSOO: which of equally wide dimensions splits: exact (the first) or reference "
+                             "(myBreedSimulatR's floating-point widths)"),
     "sigma0": SettingRule("number", minimum=1e-9, maximum=1.0, doc="CMA-ES: initial step in unit-cube units"),
 }
 OPTIMIZERS = ("stosoo", "cma", "random")

@@ -96,4 +96,11 @@ def test_explain_prints_resolved_stosoo_settings(tmp_path):
     s.write_text(SCHEME.replace("METHOD", "stosoo").replace("evaluations 30", "evaluations 20000"))
     r = bsl("explain", s)
     assert r.returncode == 0, r.stderr
-    assert "max_evals_per_node = 21, max_depth = 31" in r.stdout
+    assert "max_evals_per_node = 21, max_depth = 31" in r.stdout and "split = exact" in r.stdout
+    s.write_text(SCHEME.replace("METHOD", "stosoo").replace("evaluations 30", "evaluations 20000  split reference"))
+    r = bsl("explain", s)
+    assert r.returncode == 0, r.stderr
+    assert "split = reference" in r.stdout
+    s.write_text(SCHEME.replace("METHOD", "stosoo").replace("evaluations 30", "evaluations 30  split refrence"))
+    r = bsl("check", s)
+    assert r.returncode != 0 and "reference" in r.stderr and "big.bsl:" in r.stderr

@@ -21,6 +21,7 @@ from bsl.optimize.stosoo import (
     depth_cap,
     middle_child,
     optimize,
+    reference_width,
     split_cell,
     upper_bound,
     widest_dimension,
@@ -98,6 +99,61 @@ def test_widest_dimension_is_first_on_tie():
     assert widest_dimension((1, 0, 0)) == 1
     assert widest_dimension((2, 2, 2)) == 0
     assert middle_child(3) == 1 and middle_child(5) == 2 and middle_child(2) is None
+
+
+def test_reference_widths_are_the_r_code_floating_point_widths():
+    # myStoSOO.R: xMin + (xMax - xMin) * (c - 1) / k and xMin + (xMax - xMin) * c / k from [0, 1]
+    assert reference_width(0, 0, 3) == 1.0
+    assert reference_width(1, 0, 3) == 1 / 3 and reference_width(1, 1, 3) == 2 / 3 - 1 / 3
+    assert reference_width(1, 2, 3) == 1 - 2 / 3 > 1 / 3  # the upper third is one ulp wider
+    lo, hi = 2 / 3, 1.0  # upper third, then its lower third: [2/3, 2/3 + (1 - 2/3) / 3]
+    assert reference_width(2, 6, 3) == (lo + (hi - lo) * 1 / 3) - (lo + (hi - lo) * 0 / 3)
+    for level in range(8):
+        for index in range(3**level):
+            assert reference_width(level, index, 3) == pytest.approx(3.0**-level, rel=1e-12)
+
+
+def test_reference_split_rule_prefers_the_dimension_whose_width_rounds_up():
+    # after every dimension is split once, the exact rule goes back to dimension 0; the reference
+    # code's float widths pick the first dimension in an upper third
+    levels, index = (1, 1, 1, 1), (1, 0, 2, 2)
+    assert widest_dimension(levels) == 0
+    assert widest_dimension(levels, index, 3, "reference") == 2
+    assert widest_dimension(levels, (0, 1, 0, 1), 3, "reference") == 0  # all equal: the first
+    assert widest_dimension((0, 1), (0, 2), 3, "reference") == 0  # an unsplit dimension is widest
+    # the paper's Table 2 point (1.00, 0.33, 1.67, 1.89) on [0, 2]: weight 4 split twice at depth 6
+    levels, index = (1, 1, 2, 2), (1, 0, 7, 8)
+    assert cell_centre(levels, index, 3) * 2 == pytest.approx([1.0, 1 / 3, 5 / 3, 17 / 9])
+    path = [((0, 0, 0, 0), (0, 0, 0, 0))]
+    for _ in range(6):
+        lv, ix = path[-1]
+        j = widest_dimension(lv, ix, 3, "reference")
+        target = index[j] // 3 ** (levels[j] - lv[j] - 1)
+        path.append(next(c for c in split_cell(lv, ix, 3, "reference") if c[1][j] == target))
+    assert path[-1] == (levels, index)
+    with pytest.raises(ValueError, match="split"):
+        widest_dimension(levels, None, 3, "reference")
+
+
+def test_split_rule_is_a_setting_that_round_trips():
+    s = StoSOOSettings.from_budget(4000, split="reference")
+    assert s.split == "reference" and StoSOOSettings.from_dict(s.to_dict()) == s
+    assert StoSOOSettings.from_budget(4000).split == "exact"
+    old = {k: v for k, v in s.to_dict().items() if k != "split"}  # a checkpoint from before the rule
+    assert StoSOOSettings.from_dict(old).split == "exact"
+    with pytest.raises(ValueError, match="split must be one of exact, reference"):
+        StoSOOSettings.from_budget(4000, split="float")
+
+
+def test_reference_split_changes_the_tree_only_past_depth_d():
+    def f(x):
+        return float(-np.sum((x - np.array([0.8, 0.3])) ** 2))
+    runs = {}
+    for rule in ("exact", "reference"):
+        opt = StoSOO(2, StoSOOSettings.from_budget(300, max_evals_per_node=1, split=rule))
+        runs[rule] = [tuple(x) for x in run(opt, f, 60)]
+    first = next(i for i, (a, b) in enumerate(zip(runs["exact"], runs["reference"])) if a != b)
+    assert first >= 5  # root and the depth-1 and depth-2 children are the same under both rules
 
 
 @hyp_settings(max_examples=200, deadline=None)
