@@ -38,6 +38,12 @@ SAMPLE_METHODS = ("random", "kmedoids")
 #: every chromosome's run is the same), Hamazaki & Iwata (2024) included.
 GENEALOGIES = ("independent", "shared")
 
+#: How the pool's individuals take the simulated haplotypes: "once" (each sample haplotype is one
+#: homologue of one individual, msprime's diploids as drawn) or "with_replacement" (each
+#: individual draws its two homologues at random, with replacement, from all the simulated
+#: haplotypes: the founders of Hamazaki & Iwata (2024), section 2.3, and of BreedingSchemeLanguage).
+HAPLOTYPE_DRAWS = ("once", "with_replacement")
+
 
 # ---------------------------------------------------------------------------------------
 # argument parsing (msprime style: one small helper per argument, messages list the choices)
@@ -88,7 +94,8 @@ def _parse_maf(value: Any) -> float:
 def _resolve_args(*, num_chromosomes, loci_per_chromosome, chromosome_length_morgans, effective_size,
                   pool_size, sample_size=None, sample_method="random", maf=0.05,
                   random_mating_generations=1, mutation_rate=1e-8, random_seed,
-                  linked_length_morgans=LINKED_LENGTH_MORGANS, genealogy="independent") -> dict:
+                  linked_length_morgans=LINKED_LENGTH_MORGANS, genealogy="independent", sites=None,
+                  haplotypes="once") -> dict:
     """Validate and normalise the simulation arguments into a JSON-able dict (the cache key's content)."""
     c = _parse_int("num_chromosomes", num_chromosomes, minimum=1)
     args = {
@@ -118,6 +125,13 @@ def _resolve_args(*, num_chromosomes, loci_per_chromosome, chromosome_length_mor
             raise ValueError("a shared genealogy needs chromosomes of one length; got "
                              f"{', '.join(f'{x:g}' for x in args['chromosome_length_morgans'])} M")
         args["genealogy"] = genealogy
+    # recorded only when set, so the cache keys of founders without them stay as they were
+    if sites is not None:
+        args["sites"] = _parse_int("sites", sites, minimum=1)
+    if haplotypes not in HAPLOTYPE_DRAWS:
+        raise ValueError(f"haplotypes must be one of {', '.join(HAPLOTYPE_DRAWS)}; got {haplotypes!r}")
+    if haplotypes != "once":
+        args["haplotypes"] = haplotypes
     if args["sample_size"] is not None and args["sample_size"] > args["pool_size"]:
         raise ValueError(f"sample_size ({args['sample_size']}) must be <= pool_size ({args['pool_size']})")
     return args
@@ -153,6 +167,7 @@ class _ChromosomeTask:
     mutation_rate: float
     seed: np.random.SeedSequence
     linked_length_morgans: float = LINKED_LENGTH_MORGANS
+    sites: int | None = None  # segregating sites kept before the MAF filter (GENOME's -s); None: all
 
 
 @dataclass(frozen=True)
@@ -215,15 +230,26 @@ def _simulate_sites(task: _ChromosomeTask) -> _Sites:
                  for k in range(pieces)]
     simulated = [_simulate_piece(task, piece_length, s) for s in seeds]
     num_haplotypes = 2 * task.pool_size
-    piece_of, site_of, position_of = [], [], []
+    piece_of, site_of, position_of, passes = [], [], [], []
     for k, (ts, counts) in enumerate(simulated):
         minor = np.minimum(counts, num_haplotypes - counts)
-        keep = np.flatnonzero((counts >= 0) & (minor > 0) & (minor >= task.maf * num_haplotypes))
+        keep = np.flatnonzero((counts >= 0) & (minor > 0))  # segregating biallelic sites
         piece_of.append(np.full(keep.size, k))
         site_of.append(keep)
+        passes.append(minor[keep] >= task.maf * num_haplotypes)
         sequence_length = ts.sequence_length
         position_of.append(k * piece_length + ts.tables.sites.position[keep] * (piece_length / sequence_length))
-    return _Sites(simulated, *(np.concatenate(a) for a in (piece_of, site_of, position_of)))
+    piece_of, site_of, position_of, passes = (np.concatenate(a) for a in (piece_of, site_of, position_of, passes))
+    if task.sites is not None and task.sites < site_of.size:
+        # GENOME's -s: a fixed number of mutations placed on the genealogy in proportion to branch
+        # length. msprime's sites already fall in that proportion, so a uniform subset of them is
+        # such a draw. Its own seed, so runs without `sites` keep theirs.
+        rng = np.random.default_rng(np.random.SeedSequence(task.seed.entropy,
+                                                           spawn_key=tuple(task.seed.spawn_key) + (2**29,)))
+        chosen = np.zeros(site_of.size, dtype=bool)
+        chosen[rng.choice(site_of.size, size=task.sites, replace=False)] = True
+        passes &= chosen
+    return _Sites(simulated, piece_of[passes], site_of[passes], position_of[passes])
 
 
 def _choose_loci(sites: _Sites, task: _ChromosomeTask) -> _ChromosomeResult:
@@ -337,7 +363,8 @@ def _simulate(args: dict, workers: int) -> FounderSet:
                         length_morgans=args["chromosome_length_morgans"][i],
                         effective_size=args["effective_size"], pool_size=args["pool_size"], maf=args["maf"],
                         mutation_rate=args["mutation_rate"], seed=chrom_seeds[i],
-                        linked_length_morgans=args.get("linked_length_morgans", LINKED_LENGTH_MORGANS))
+                        linked_length_morgans=args.get("linked_length_morgans", LINKED_LENGTH_MORGANS),
+                        sites=args.get("sites"))
         for i in range(c)
     ]
     if args.get("genealogy") == "shared":  # chromosome 1's genealogy for all, loci chosen per chromosome
@@ -355,10 +382,14 @@ def _simulate(args: dict, workers: int) -> FounderSet:
                 f"chromosome {task.index + 1}: only {res.num_candidates} segregating sites with MAF >= "
                 f"{args['maf']} in a pool of {args['pool_size']}, but {task.num_loci} loci were asked for",
                 code="BSL505",
-                hint="raise effective_size or the chromosome length, or lower maf or loci_per_chromosome")
+                hint="raise effective_size, the chromosome length or `sites`, or lower maf or loci_per_chromosome")
 
     # sample nodes are ordered individual by individual: node 2i + h is homologue h of individual i
     haplotypes = np.concatenate([r.haplotypes for r in results], axis=1)  # (2N, L)
+    if args.get("haplotypes") == "with_replacement":  # each individual draws two of the 2N haplotypes
+        draw_seed = np.random.SeedSequence(args["random_seed"], spawn_key=(2**31 + 1,))
+        haplotypes = haplotypes[np.random.default_rng(draw_seed).integers(0, haplotypes.shape[0],
+                                                                           size=haplotypes.shape[0])]
     haplotypes = haplotypes.reshape(args["pool_size"], 2, -1)  # (N, 2, L)
     positions = [r.positions_morgans for r in results]
     bounds = np.cumsum([0] + args["loci_per_chromosome"])
@@ -427,8 +458,8 @@ def coalescent_founders(*, num_chromosomes: int, loci_per_chromosome: int | Sequ
                         pool_size: int, sample_size: int | None = None, sample_method: str = "random",
                         maf: float = 0.05, random_mating_generations: int = 1, mutation_rate: float = 1e-8,
                         random_seed: int, linked_length_morgans: float = LINKED_LENGTH_MORGANS,
-                        genealogy: str = "independent", cache_dir: str | os.PathLike | None = None,
-                        workers: int = 1) -> FounderSet:
+                        genealogy: str = "independent", sites: int | None = None, haplotypes: str = "once",
+                        cache_dir: str | os.PathLike | None = None, workers: int = 1) -> FounderSet:
     """Simulate founders from the coalescent, as Hamazaki & Iwata (2024), section 2.3, with msprime.
 
     Per chromosome, ``msprime.sim_ancestry`` draws ``pool_size`` diploids from a population of
@@ -447,6 +478,12 @@ def coalescent_founders(*, num_chromosomes: int, loci_per_chromosome: int | Sequ
     chromosome takes its loci from chromosome 1's genealogy (each its own random choice of sites),
     as myBreedSimulatR's GENOME runs did: a founder haplotype is then one lineage on every
     chromosome, and loci on different chromosomes are in linkage disequilibrium in the pool.
+    ``sites`` keeps that many of a genealogy's segregating sites, chosen at random (so in
+    proportion to branch length), before the MAF filter, as GENOME's ``-s`` places a fixed number
+    of SNPs; with a shared genealogy the chromosomes then draw their loci from one small set of
+    sites, and many sites sit on several chromosomes. ``haplotypes="with_replacement"`` builds
+    each pool individual from two of the simulated haplotypes drawn with replacement (before the
+    random mating), as Hamazaki & Iwata (2024) built their 2,000 founders from GENOME's 4,000.
 
     Args:
         num_chromosomes: number of chromosomes.
@@ -462,6 +499,8 @@ def coalescent_founders(*, num_chromosomes: int, loci_per_chromosome: int | Sequ
         linked_length_morgans: the longest stretch simulated as one linked sequence.
         genealogy: ``"independent"`` (each chromosome its own) or ``"shared"`` (one for all,
             chromosomes of one length only).
+        sites: segregating sites kept per genealogy before the MAF filter; None keeps all.
+        haplotypes: ``"once"`` or ``"with_replacement"`` (see above).
         random_seed: the one seed; chromosome seeds derive from it through ``numpy.random.SeedSequence``,
             so the result does not depend on ``workers``.
         cache_dir: when given, the founders are stored there as ``founders-<key>.npz``
@@ -478,7 +517,7 @@ def coalescent_founders(*, num_chromosomes: int, loci_per_chromosome: int | Sequ
                          pool_size=pool_size, sample_size=sample_size, sample_method=sample_method, maf=maf,
                          random_mating_generations=random_mating_generations, mutation_rate=mutation_rate,
                          random_seed=random_seed, linked_length_morgans=linked_length_morgans,
-                         genealogy=genealogy)
+                         genealogy=genealogy, sites=sites, haplotypes=haplotypes)
     workers = _parse_int("workers", workers, minimum=1)
     if cache_dir is None:
         return _simulate(args, workers)

@@ -155,6 +155,10 @@ class _Lowerer:
                                self.default(f"founders.{f.name}.linked_length_morgans", COALESCENT_DEFAULTS["linked_length"]))
         kw["genealogy"] = (s["genealogy"].value.id if "genealogy" in s  # type: ignore[union-attr]
                            else self.default(f"founders.{f.name}.genealogy", COALESCENT_DEFAULTS["genealogy"]))
+        if "sites" in s:
+            kw["sites"] = int(self.num(s["sites"].value))
+        if "haplotypes" in s:
+            kw["haplotypes"] = s["haplotypes"].value.id  # type: ignore[union-attr]
         if "pool" not in kw:
             kw["pool"] = self.default(f"founders.{f.name}.pool", max(2 * int(kw.get("sample", 50)), 100))
         return ir.FounderSpec(f.name, "coalescent", tuple(sorted(kw.items())), span=f.span)

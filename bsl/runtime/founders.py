@@ -51,7 +51,9 @@ def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_di
                         random_mating_generations=kw["random_mating"], mutation_rate=kw["mutation_rate"],
                         random_seed=int(kw.get("seed", seed)),
                         linked_length_morgans=float(kw.get("linked_length", 1.0)),
-                        genealogy=str(kw.get("genealogy", "independent")))
+                        genealogy=str(kw.get("genealogy", "independent")),
+                        **({"sites": int(kw["sites"])} if "sites" in kw else {}),
+                        **({"haplotypes": str(kw["haplotypes"])} if "haplotypes" in kw else {}))
             fs = coalescent_founders(**args, cache_dir=cache_dir, workers=workers)
             return fs, {"source": "coalescent", "cache_key": founder_cache_key(**args), **{k: str(v) for k, v in args.items()}}
         if spec.source == "model":

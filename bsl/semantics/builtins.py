@@ -37,6 +37,11 @@ COALESCENT_SETTINGS = {
     "genealogy": SettingRule("name", choices=("independent", "shared"),
                              doc="independent: each chromosome its own coalescent (default); shared: every "
                              "chromosome takes its loci from one genealogy, as myBreedSimulatR's founders did"),
+    "sites": SettingRule("int", minimum=1, doc="segregating sites kept per genealogy before the MAF filter, "
+                         "chosen at random as GENOME's -s places a fixed number of SNPs (default: all)"),
+    "haplotypes": SettingRule("name", choices=("once", "with_replacement"),
+                              doc="once: each simulated haplotype is one homologue (default); with_replacement: "
+                              "each pool individual draws two simulated haplotypes with replacement"),
     "seed": SettingRule("int", minimum=0, doc="seed of this founder simulation alone (default: drawn from the "
                         "scheme's seed), so schemes with different seeds can share one founder panel"),
 }

@@ -227,3 +227,19 @@ def test_panel_option_runs_the_study_on_another_founder_panel(finished, tmp_path
     # a study resumes only on its own panel
     r = study("--out", other, "--page", page, *TINY, "--trait-replicates", "1", "--strategies", "EQ", "--resume")
     assert r.returncode == 1 and "other settings (panel)" in r.stderr
+
+
+def test_genome_founders_option_adds_the_settings_to_the_founders_block(finished, tmp_path):
+    out, _ = finished
+    from bsl.studies.hamazaki2024.design import StudySettings
+    from bsl.studies.hamazaki2024.run import strategy_graph
+    spec = strategy_graph("TBVGVP", StudySettings(genome_founders=True), 2024).program.founders[0]
+    assert dict(spec.coalescent)["sites"] == 4000 and dict(spec.coalescent)["haplotypes"] == "with_replacement"
+    other, page = tmp_path / "genome", tmp_path / "genome.md"
+    r = study("--out", other, "--page", page, *TINY, "--trait-replicates", "1", "--strategies", "EQ",
+              "--genome-founders")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((other / "study.json").read_text())["settings"]["genome_founders"] is True
+    eq = json.loads((other / "trait_01" / "eq" / "summary.json").read_text())
+    assert eq["top5_start"] != json.loads((out / "trait_01" / "eq" / "summary.json").read_text())["top5_start"]
+    assert "`sites 4000`, `haplotypes with_replacement` (--genome-founders)" in page.read_text()

@@ -229,3 +229,52 @@ def test_shared_genealogy_puts_every_chromosome_on_one_genealogy():
         coalescent_founders(**{**kw, "chromosome_length_morgans": [1.0, 0.5]}, genealogy="shared")
     with pytest.raises(ValueError, match="independent, shared"):
         coalescent_founders(**kw, genealogy="same")
+
+
+def test_a_fixed_number_of_sites_makes_chromosomes_share_them():
+    # sites=S keeps S segregating sites of a genealogy before the MAF filter (GENOME's -s): with a
+    # shared genealogy every chromosome draws its loci from those S, so many loci sit on both
+    kw = dict(SMALL, num_chromosomes=2, loci_per_chromosome=60, effective_size=100, pool_size=100,
+              random_mating_generations=0, genealogy="shared", maf=0.01)
+    few = coalescent_founders(**kw, sites=150)
+    assert few.equals(coalescent_founders(**kw, sites=150))
+    assert np.unique(few.positions_morgans).size <= 150
+    h = few.haplotypes.reshape(-1, few.haplotypes.shape[-1])
+    freq = h.mean(axis=0)
+    assert np.all(np.minimum(freq, 1 - freq) >= 0.01)  # the MAF filter still applies
+    on_both = np.intersect1d(few.positions_morgans[few.chromosome == 0], few.positions_morgans[few.chromosome == 1])
+    everything = coalescent_founders(**kw)
+    on_both_all = np.intersect1d(everything.positions_morgans[everything.chromosome == 0],
+                                 everything.positions_morgans[everything.chromosome == 1])
+    assert on_both.size >= 10 and on_both.size > 2 * on_both_all.size
+    # independent genealogies: each chromosome its own S sites
+    independent = coalescent_founders(**{**kw, "genealogy": "independent"}, sites=150)
+    for c in (0, 1):
+        assert np.unique(independent.positions_morgans[independent.chromosome == c]).size <= 150
+    # without `sites` the founders and their cache keys are as before; with it, other founders
+    assert founder_cache_key(**kw, sites=None) == founder_cache_key(**kw)
+    assert founder_cache_key(**kw, sites=150) != founder_cache_key(**kw)
+    with pytest.raises(DataError, match="segregating sites") as err:
+        coalescent_founders(**kw, sites=40)  # fewer sites than the 60 loci asked for
+    assert "sites" in err.value.hint
+    with pytest.raises(ValueError, match="sites must be >= 1"):
+        coalescent_founders(**kw, sites=0)
+
+
+def test_haplotypes_drawn_with_replacement_repeat_some_and_miss_others():
+    kw = dict(SMALL, effective_size=100, pool_size=100, random_mating_generations=0, maf=0.01)
+
+    def distinct(f):
+        h = f.haplotypes.reshape(-1, f.haplotypes.shape[-1])
+        return len({row.tobytes() for row in h})
+
+    once = coalescent_founders(**kw)
+    drawn = coalescent_founders(**kw, haplotypes="with_replacement")
+    assert drawn.equals(coalescent_founders(**kw, haplotypes="with_replacement"))
+    # 200 draws from 200 haplotypes: about 200 (1 - 1/e) = 126 distinct, against all 200 drawn once
+    assert distinct(once) > 190 and 100 < distinct(drawn) < 150
+    assert np.array_equal(once.positions_morgans, drawn.positions_morgans)  # the same loci
+    assert founder_cache_key(**kw, haplotypes="once") == founder_cache_key(**kw)
+    assert founder_cache_key(**kw, haplotypes="with_replacement") != founder_cache_key(**kw)
+    with pytest.raises(ValueError, match="once, with_replacement"):
+        coalescent_founders(**kw, haplotypes="twice")

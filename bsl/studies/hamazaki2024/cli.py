@@ -53,6 +53,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--panel", type=_positive, default=None,
                    help="another founder panel: the seed for the schemes' founders block (default: their own, "
                         "2024); the trait seeds stay the same")
+    p.add_argument("--genome-founders", action="store_true",
+                   help="founders closer to the paper's GENOME runs: a fixed 4000 segregating sites per genealogy "
+                        "and the pool drawn from the simulated haplotypes with replacement")
     p.add_argument("--small-founders", action="store_true",
                    help="a small coalescent panel instead of the 2000-plant pool (tests and smoke runs)")
     p.add_argument("--resume", action="store_true", help="continue the study in --out")
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = StudySettings(args.evaluations, args.trait_replicates, args.final_replicates,
                              args.replicates_per_evaluation, args.strategies, args.small_founders, args.optimizer,
-                             args.panel)
+                             args.panel, args.genome_founders)
     argv = sys.argv[1:] if argv is None else argv
     command = " ".join(["python -m bsl.studies.hamazaki2024", *map(shlex.quote, argv)])
     log = _Log(args.quiet)

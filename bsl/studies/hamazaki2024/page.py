@@ -6,7 +6,7 @@ import math
 import os
 from pathlib import Path
 
-from bsl.studies.hamazaki2024.design import OPTIMIZERS, PAPER_FIG3B, PAPER_TABLE1, PAPER_TABLE2, StudySettings
+from bsl.studies.hamazaki2024.design import GENOME_FOUNDERS, OPTIMIZERS, PAPER_FIG3B, PAPER_TABLE1, PAPER_TABLE2, StudySettings
 from bsl.studies.hamazaki2024.results import (PAPER_MIN_TBVGVP, ROOM, cap_percent, collect, improvements,
                                                read_json, timings)
 
@@ -169,7 +169,8 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     add("| founders | " + ("small test panel (`--small-founders`)" if st["small_founders"] else
                           "msprime coalescent, Ne 2000, pool 2000, 250 by k-medoids, one genealogy for 10 chromosomes × 500 loci × 10 M "
                           "(simulated as independent 1 M pieces), kosambi") + (f"; panel {st['panel']} (founders block `seed` {st['panel']})"
-                                 if st.get("panel") is not None else "") + " |")
+                                 if st.get("panel") is not None else "")
+        + ("; `" + "`, `".join(GENOME_FOUNDERS) + "` (--genome-founders)" if st.get("genome_founders") else "") + " |")
     loads = [str(s["load_average"]) for s in study["sessions"] if "load_average" in s]
     add(f"| wall time | {_fmt_time(tm['wall'])} in {len(study['sessions'])} session(s), "
         f"{os.cpu_count()} CPU cores, device {study['sessions'][-1]['device']}, torch threads "

@@ -11,7 +11,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bsl.studies.hamazaki2024.design import OPTIMIZERS, SCHEMES_DIR, StudySettings
+from bsl.studies.hamazaki2024.design import GENOME_FOUNDERS, OPTIMIZERS, SCHEMES_DIR, StudySettings
 from bsl.studies.hamazaki2024.results import SUMMARY, read_json, summarize, write_json
 
 # --small-founders: the same program on a small coalescent panel, for tests and smoke runs.
@@ -36,6 +36,8 @@ def strategy_graph(strategy: str, settings: StudySettings, seed: int, schemes_di
     text = path.read_text(encoding="utf-8")
     if settings.small_founders:
         text = _small_founders(text, path)
+    if settings.genome_founders:
+        text = _genome_founders(text, path)
     if founders_seed is None:
         founders_seed = settings.panel
     if founders_seed is not None:
@@ -75,6 +77,14 @@ def _founders_seed(text: str, path: Path, seed: int) -> str:
             return re.sub(r"\bseed\s+\d+", f"seed {seed}", block)
         return block[:-1].rstrip() + f"\n  seed {seed}\n}}"
     return FOUNDERS_BLOCK.sub(reseed, text)
+
+
+def _genome_founders(text: str, path: Path) -> str:
+    """The scheme with GENOME_FOUNDERS added to its coalescent founders block."""
+    if len(FOUNDERS_BLOCK.findall(text)) != 1:
+        raise ValueError(f"{path}: --genome-founders needs one coalescent `founders` block")
+    lines = "".join(f"\n  {setting}" for setting in GENOME_FOUNDERS)
+    return FOUNDERS_BLOCK.sub(lambda m: m.group(0)[:-1].rstrip() + lines + "\n}", text)
 
 
 def _with_constant(graph, name: str, value):
