@@ -243,3 +243,26 @@ def test_genome_founders_option_adds_the_settings_to_the_founders_block(finished
     eq = json.loads((other / "trait_01" / "eq" / "summary.json").read_text())
     assert eq["top5_start"] != json.loads((out / "trait_01" / "eq" / "summary.json").read_text())["top5_start"]
     assert "`sites 4000`, `haplotypes with_replacement` (--genome-founders)" in page.read_text()
+
+
+def test_compare_puts_study_folders_side_by_side(finished, tmp_path):
+    out, page = finished
+    from bsl.studies.hamazaki2024 import collect, improvements
+    study_json = json.loads((out / "study.json").read_text())
+    imp = improvements(collect(out, study_json), study_json)
+    cmp_page = tmp_path / "docs" / "compare.md"
+    r = subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024.compare", f"{out}={page}", "--page",
+                        str(cmp_page)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    text = cmp_page.read_text()
+    link = os.path.relpath(page, cmp_page.parent)
+    row = next(line for line in text.splitlines() if line.startswith(f"| [out]({link}) |"))
+    tb = imp["TBVGVP"]
+    assert f"{sum(tb) / len(tb):.2f} ({min(tb):.2f} – {max(tb):.2f})" in row
+    assert "| StoSOO, 6 | small test panel | 2/2 |" in row
+    assert "| paper (Table 1) | StoSOO, 4000 |" in text and "9.33 (7.22 – 12.4)" in text
+    per_trait = next(line for line in text.splitlines() if line.startswith("| out |"))
+    assert per_trait.split(" | ")[1] == f"{tb[0]:.2f}"
+    r = subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024.compare", str(tmp_path / "none"),
+                        "--page", str(cmp_page)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "not a study folder" in r.stderr
