@@ -43,6 +43,7 @@ optimize h with stosoo {
   evaluations 4000
   replicates_per_evaluation 50
   final_replicates 10000
+  split reference  # of equally wide weights, split the one myStoSOO.R's floating-point widths pick
 }
 
 report { per_cycle mean(gv), var(gv), top(5, gv), genic_var(gv), inbreeding(qtl) }
