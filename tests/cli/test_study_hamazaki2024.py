@@ -261,6 +261,7 @@ def test_compare_puts_study_folders_side_by_side(finished, tmp_path):
     assert f"{sum(tb) / len(tb):.2f} ({min(tb):.2f} – {max(tb):.2f})" in row
     assert "| StoSOO, 6 | small test panel | 2/2 |" in row
     assert "| paper (Table 1) | StoSOO, 4000 |" in text and "9.33 (7.22 – 12.4)" in text
+    assert "Command: `python -m bsl.studies.hamazaki2024.compare " in text and "--page" in text
     per_trait = next(line for line in text.splitlines() if line.startswith("| out |"))
     assert per_trait.split(" | ")[1] == f"{tb[0]:.2f}"
     r = subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024.compare", str(tmp_path / "none"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def _cell(values: list[float]) -> str:
     return f"{sum(values) / len(values):.2f} ({min(values):.2f} – {max(values):.2f})"
 
 
-def render(rows: list[dict], links: dict[str, str]) -> str:
+def render(rows: list[dict], links: dict[str, str], command: str = "") -> str:
     optimized = [s for s in STRATEGIES if s != "EQ" and any(s in r["improvements"] for r in rows)]
     L: list[str] = []
     add = L.append
@@ -59,6 +60,9 @@ def render(rows: list[dict], links: dict[str, str]) -> str:
         "(Table 1's measure): mean over the trait replicates done, with min – max. Each study's own page "
         "has its settings, figures and timings.")
     add("")
+    if command:
+        add(f"Command: `{command}`")
+        add("")
     add("| study | optimizer, evaluations | founders | traits | " + " | ".join(optimized)
         + " | every strategy beats EQ | TBVGVP mean ≥ 7 % |")
     add("|---|---|---|---:|" + "---:|" * len(optimized) + "---|---|")
@@ -122,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         if own:
             links[Path(folder).name] = os.path.relpath(own, args.page.parent)
     args.page.parent.mkdir(parents=True, exist_ok=True)
-    args.page.write_text(render(rows, links), encoding="utf-8")
+    argv = sys.argv[1:] if argv is None else argv
+    command = " ".join(["python -m bsl.studies.hamazaki2024.compare", *map(shlex.quote, argv)])
+    args.page.write_text(render(rows, links, command), encoding="utf-8")
     print(f"page written to {args.page}", file=sys.stderr)
     return 0
 
