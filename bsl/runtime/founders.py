@@ -52,8 +52,8 @@ def load_founders(program: ir.Program, spec: ir.FounderSpec, seed: int, cache_di
                         random_seed=int(kw.get("seed", seed)),
                         linked_length_morgans=float(kw.get("linked_length", 1.0)),
                         genealogy=str(kw.get("genealogy", "independent")),
-                        **({"sites": int(kw["sites"])} if "sites" in kw else {}),
-                        **({"haplotypes": str(kw["haplotypes"])} if "haplotypes" in kw else {}))
+                        # only when given, so the manifests of founders without them stay as they were
+                        **{k: kw[k] for k in ("sites", "haplotypes") if k in kw})
             fs = coalescent_founders(**args, cache_dir=cache_dir, workers=workers)
             return fs, {"source": "coalescent", "cache_key": founder_cache_key(**args), **{k: str(v) for k, v in args.items()}}
         if spec.source == "model":

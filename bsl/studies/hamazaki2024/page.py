@@ -6,7 +6,8 @@ import math
 import os
 from pathlib import Path
 
-from bsl.studies.hamazaki2024.design import GENOME_FOUNDERS, OPTIMIZERS, PAPER_FIG3B, PAPER_TABLE1, PAPER_TABLE2, StudySettings
+from bsl.studies.hamazaki2024.design import (GENOME_FOUNDERS, OPTIMIZERS, PAPER_FIG3B, PAPER_TABLE1, PAPER_TABLE2,
+                                              StudySettings)
 from bsl.studies.hamazaki2024.results import (PAPER_MIN_TBVGVP, ROOM, cap_percent, collect, improvements,
                                                read_json, timings)
 

@@ -99,8 +99,8 @@ def collect(out: Path, study: dict) -> dict:
     return results
 
 
-def improvements(results: dict, study: dict) -> dict:
-    """{strategy: [improvement over EQ (%) per finished trait replicate]} (Table 1's raw numbers)."""
+def improvements_by_trait(results: dict, study: dict) -> dict:
+    """{strategy: {trait replicate: improvement over EQ (%)}} for every finished pair, in trait order."""
     out: dict = {}
     for k in range(1, len(study["trait_seeds"]) + 1):
         if (k, "EQ") not in results:
@@ -108,8 +108,13 @@ def improvements(results: dict, study: dict) -> dict:
         eq = results[(k, "EQ")].gain_mean
         for s in study["settings"]["strategies"]:
             if s != "EQ" and (k, s) in results:
-                out.setdefault(s, []).append(100.0 * (results[(k, s)].gain_mean - eq) / abs(eq))
+                out.setdefault(s, {})[k] = 100.0 * (results[(k, s)].gain_mean - eq) / abs(eq)
     return out
+
+
+def improvements(results: dict, study: dict) -> dict:
+    """{strategy: [improvement over EQ (%) per finished trait replicate]} (Table 1's raw numbers)."""
+    return {s: list(by_trait.values()) for s, by_trait in improvements_by_trait(results, study).items()}
 
 
 def timings(results: dict, study: dict) -> dict:

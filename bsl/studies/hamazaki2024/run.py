@@ -65,26 +65,30 @@ def _small_founders(text: str, path: Path) -> str:
     return FOUNDERS_BLOCK.sub(lambda m: SMALL_FOUNDERS.format(name=m.group(1)), text)
 
 
+def _edit_founders(text: str, path: Path, purpose: str, edit) -> str:
+    """The scheme with ``edit`` applied to the text of its one coalescent founders block."""
+    if len(FOUNDERS_BLOCK.findall(text)) != 1:
+        raise ValueError(f"{path}: {purpose} needs one coalescent `founders` block")
+    return FOUNDERS_BLOCK.sub(lambda m: edit(m.group(0)), text)
+
+
+def _with_settings(block: str, settings) -> str:
+    """A founders block's text with ``settings`` (lines such as ``seed 7``) added before its ``}``."""
+    return block[:-1].rstrip() + "".join(f"\n  {s}" for s in settings) + "\n}"
+
+
 def _founders_seed(text: str, path: Path, seed: int) -> str:
     """The scheme with its coalescent founders block's `seed` set to ``seed`` (added when it has none)."""
-    blocks = FOUNDERS_BLOCK.findall(text)
-    if len(blocks) != 1:
-        raise ValueError(f"{path}: another founder panel needs one coalescent `founders` block")
-
-    def reseed(m: re.Match) -> str:
-        block = m.group(0)
+    def reseed(block: str) -> str:
         if re.search(r"\bseed\s+\d+", block):
             return re.sub(r"\bseed\s+\d+", f"seed {seed}", block)
-        return block[:-1].rstrip() + f"\n  seed {seed}\n}}"
-    return FOUNDERS_BLOCK.sub(reseed, text)
+        return _with_settings(block, [f"seed {seed}"])
+    return _edit_founders(text, path, "another founder panel", reseed)
 
 
 def _genome_founders(text: str, path: Path) -> str:
     """The scheme with GENOME_FOUNDERS added to its coalescent founders block."""
-    if len(FOUNDERS_BLOCK.findall(text)) != 1:
-        raise ValueError(f"{path}: --genome-founders needs one coalescent `founders` block")
-    lines = "".join(f"\n  {setting}" for setting in GENOME_FOUNDERS)
-    return FOUNDERS_BLOCK.sub(lambda m: m.group(0)[:-1].rstrip() + lines + "\n}", text)
+    return _edit_founders(text, path, "--genome-founders", lambda block: _with_settings(block, GENOME_FOUNDERS))
 
 
 def _with_constant(graph, name: str, value):
