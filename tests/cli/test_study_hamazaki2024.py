@@ -267,3 +267,6 @@ def test_compare_puts_study_folders_side_by_side(finished, tmp_path):
     r = subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024.compare", str(tmp_path / "none"),
                         "--page", str(cmp_page)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "not a study folder" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024.compare", str(out), "--room",
+                        str(tmp_path / "room.json"), "--page", str(cmp_page)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "no such room sweep file" in r.stderr

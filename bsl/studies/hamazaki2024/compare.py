@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="a room sweep's room.json for every study's caps (default: each study folder's own)")
     args = p.parse_args(argv)
     rows, links = [], {}
+    if args.room is not None and not args.room.is_file():
+        print(f"error: {args.room}: no such room sweep file (python -m bsl.studies.hamazaki2024.room writes "
+              "room.json into its --out folder)", file=sys.stderr)
+        return 1
     room = read_json(args.room) if args.room else None
     for item in args.studies:
         folder, _, own = item.partition("=")
