@@ -270,3 +270,94 @@ def test_compare_puts_study_folders_side_by_side(finished, tmp_path):
     r = subprocess.run([sys.executable, "-m", "bsl.studies.hamazaki2024.compare", str(out), "--room",
                         str(tmp_path / "room.json"), "--page", str(cmp_page)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "no such room sweep file" in r.stderr
+
+
+def _fake_reference_run(reference, data, strategy, h, replicates, seed, out):
+    """Stands in for reference_loop.R: per replicate, cycle c's top-5 mean is c·(1 + 0.01·strategy
+    letters) + a spread of ±0.1, and var(gv) is 0.2 ± 0.02, so every mean and standard error is known."""
+    rows = []
+    for r in range(replicates):
+        e = 0.1 if r % 2 else -0.1
+        rows.append([x for c in range(5) for x in (c * (1 + 0.01 * len(strategy)) + (e if c else 0.0), 0.2 + e / 5)])
+    header = ",".join(f"top5_{c},var_{c}" for c in range(5))
+    out.write_text(header + "\n" + "\n".join(",".join(map(repr, row)) for row in rows) + "\n")
+    assert (data / "qtl.csv").is_file() and (h == "") == (strategy == "EQ")
+    return 1.5
+
+
+def test_crosscheck_exports_the_panel_and_compares_the_reference_runs(finished, tmp_path, monkeypatch):
+    import numpy as np
+
+    from bsl.studies.hamazaki2024 import crosscheck
+    from bsl.studies.hamazaki2024.design import StudySettings
+    from bsl.studies.hamazaki2024.run import _founders_and_qtl, strategy_graph
+
+    out, page = finished
+    copy = tmp_path / "study"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("final", "trace.csv"))
+    monkeypatch.setenv("BSL_CACHE_DIR", str(out.parent / "cache"))
+    monkeypatch.setattr(crosscheck, "run_reference", _fake_reference_run)
+    result = crosscheck.run_crosscheck(copy, Path("unused"), 2, ["EQ", "BVGVP"], replicates=10, jobs=2)
+    # the exported trait is the study's trait 2: its QTL (1-based rows of map.csv) and effects
+    data = copy / "crosscheck" / "trait_02"
+    settings = StudySettings(small_founders=True)
+    arch, _, _ = _founders_and_qtl(strategy_graph("EQ", settings, 2025))
+    qtl = np.genfromtxt(data / "qtl.csv", delimiter=",", names=True)
+    founders_map = np.genfromtxt(data / "map.csv", delimiter=",", names=True)
+    hap = [np.loadtxt(data / f"haplotypes_{k}.csv", delimiter=",", dtype=int) for k in (1, 2)]
+    assert hap[0].shape == hap[1].shape and hap[0].shape[1] == founders_map.size
+    assert set(np.unique(hap[0])) <= {0, 1}
+    assert np.allclose(qtl["effect"], arch.additive[:, 0])
+    full = arch.full_layout
+    assert np.array_equal(full.chromosome[arch.qtl_global] + 1, founders_map["chromosome"][qtl["locus"].astype(int) - 1])
+    dosage = hap[0][:, qtl["locus"].astype(int) - 1] + hap[1][:, qtl["locus"].astype(int) - 1]
+    founders = arch.layout.unpack(arch.founders[next(iter(arch.founders))])
+    assert np.array_equal(dosage, founders[:, 0, arch.qtl] + founders[:, 1, arch.qtl])
+    entry = result["traits"]["2"]
+    assert entry["seed"] == 2025 and entry["export"]["qtl"] == qtl.size
+    # per cycle: mean c·(1 + 0.01·len), s.e. 0.1·sqrt(10/9)/sqrt(10); z against the study's summary
+    summary = json.loads((copy / "trait_02" / "bvgvp" / "summary.json").read_text())
+    row = entry["strategies"]["BVGVP"]
+    assert row["reference_replicates"] == 10 and row["h"] == json.loads(
+        (copy / "trait_02" / "bvgvp" / "best.json").read_text())["values"]
+    c4 = row["cycles"][3]
+    se = 0.1 * (10 / 9) ** 0.5 / 10 ** 0.5
+    assert c4["reference_gain"] == pytest.approx(4 * 1.05) and c4["reference_gain_se"] == pytest.approx(se)
+    assert c4["z_gain"] == pytest.approx((4 * 1.05 - summary["per_cycle"]["gain"][4]) / se)
+    assert c4["reference_var"] == pytest.approx(0.2) and c4["bsl_var"] == summary["per_cycle"]["var(gv)"][4]
+    assert entry["strategies"]["EQ"]["h"] is None
+    # the page shows the comparison; a study without crosscheck.json renders as before
+    from bsl.studies.hamazaki2024 import write_page
+    text = write_page(copy, tmp_path / "page.md").read_text()
+    section = text.split("## The reference code's breeding loop on this panel", 1)[1].split("\n## ", 1)[0]
+    assert f"| 2 | BVGVP | 4 | {4 * 1.05:.4f} ± {se:.4f} | {summary['per_cycle']['gain'][4]:.4f} |" in section
+    assert section.index("| 2 | EQ | 1 |") < section.index("| 2 | BVGVP | 1 |")
+    assert "reference code's breeding loop" not in page.read_text()
+
+
+def test_crosscheck_usage_errors(finished, tmp_path):
+    out, _ = finished
+    cmd = [sys.executable, "-m", "bsl.studies.hamazaki2024.crosscheck", "--reference", str(tmp_path)]
+    r = subprocess.run(cmd + ["--study", str(tmp_path / "none")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "holds no study.json" in r.stderr
+    r = subprocess.run(cmd + ["--study", str(out), "--trait", "3"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "trait replicates 1..2" in r.stderr
+    r = subprocess.run(cmd + ["--study", str(out), "--strategies", "EQ,XYZ"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and "unknown strategy XYZ" in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="needs R (scripts/setup-r.sh installs it)")
+def test_reference_loop_script_says_what_it_lacks(tmp_path):
+    from bsl.studies.hamazaki2024.crosscheck import R_SCRIPT
+    r = subprocess.run(["Rscript", str(R_SCRIPT), "--reference", str(tmp_path), "--data", str(tmp_path),
+                        "--strategy", "EQ", "--replicates", "2", "--out", str(tmp_path / "x.csv")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "lacks myUtils.R" in r.stderr and "myBreedSimulatR checkout" in r.stderr
+    r = subprocess.run(["Rscript", str(R_SCRIPT), "--reference", str(tmp_path), "--strategy", "XYZ"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "--data is required" in r.stderr
+    r = subprocess.run(["Rscript", str(R_SCRIPT), "--reference", str(tmp_path), "--data", str(tmp_path),
+                        "--strategy", "XYZ", "--replicates", "2", "--out", "x"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and "unknown strategy `XYZ`" in r.stderr

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bsl.studies.hamazaki2024.design import (GENOME_FOUNDERS, OPTIMIZERS, PAPER_FIG3B, PAPER_TABLE1, PAPER_TABLE2,
                                               StudySettings)
-from bsl.studies.hamazaki2024.results import (PAPER_MIN_TBVGVP, ROOM, cap_percent, collect, improvements,
-                                               read_json, timings)
+from bsl.studies.hamazaki2024.results import (CROSSCHECK, PAPER_MIN_TBVGVP, ROOM, cap_percent, collect,
+                                               improvements, read_json, timings)
 
 STYLE = {  # Fig. 3: EQ black; BV orange, WBV blue, both red; dashed without GVP, solid with it
     "EQ": ("#000000", ""), "BV": ("#e69f00", "7,4"), "WBV": ("#0072b2", "7,4"), "TBV": ("#d62728", "7,4"),
@@ -76,6 +76,35 @@ def _room_section(add, room: dict) -> None:
     for p in room["panels"]:
         add(f"| {p['panel']} | {p['traits']} | {p['mean_cap']:.1f} | {p['median_cap']:.1f} | {p['min_cap']:.2f} | "
             f"{p['under_paper_min']} | {p['all_at_least_paper_min']:.2f} |")
+    add("")
+
+
+def _crosscheck_section(add, data: dict) -> None:
+    """The reference code's breeding loop on the study's panel (crosscheck.json, crosscheck.py)."""
+    add("## The reference code's breeding loop on this panel")
+    add("")
+    add("The same founders, QTL and optimized h run through myBreedSimulatR's own classes (its `crossInfo` "
+        "selects, mates and allocates, its `population` makes the progeny by its meiosis), by "
+        "`python -m bsl.studies.hamazaki2024.crosscheck` with the R/ folder of a checkout of the paper's code "
+        "(commit 281d546). Gain and var(gv) per cycle, the reference's mean ± its standard error beside bsl's "
+        "final runs; z = (reference − bsl) / standard error.")
+    add("")
+    add("| trait | strategy | cycle | reference gain | bsl gain | z | reference var(gv) | bsl var(gv) | z |")
+    add("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    runs = []
+    for trait in sorted(data["traits"], key=int):
+        entry = data["traits"][trait]
+        for strategy in (s for s in STYLE if s in entry["strategies"]):  # the paper's order, EQ first
+            row = entry["strategies"][strategy]
+            runs.append(f"trait {trait} {strategy}: {row['reference_replicates']} simulations in "
+                        f"{_fmt_time(row['seconds'])}")
+            for c in row["cycles"]:
+                add(f"| {trait} | {strategy} | {c['cycle']} | {c['reference_gain']:.4f} ± {c['reference_gain_se']:.4f} | "
+                    f"{c['bsl_gain']:.4f} | {c['z_gain']:+.1f} | {c['reference_var']:.4f} ± "
+                    f"{c['reference_var_se']:.4f} | {c['bsl_var']:.4f} | {c['z_var']:+.1f} |")
+    add("")
+    add("Reference runs: " + "; ".join(runs) + " (one R process each). bsl: the final runs above "
+        f"({next(iter(next(iter(data['traits'].values()))['strategies'].values()))['bsl_replicates']} simulations).")
     add("")
 
 
@@ -308,6 +337,9 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
         f"optimization + {_fmt_time(tm['full']['final'])} of final runs + {_fmt_time(tm['full']['founders'])} "
         f"of founders = **{_fmt_time(tm['full']['total'])}** on this machine.{scale_note}")
     add("")
+    crosscheck = read_json(out / CROSSCHECK)
+    if crosscheck:
+        _crosscheck_section(add, crosscheck)
     add("## Differences from the paper")
     add("")
     for line in DIFFERENCES:

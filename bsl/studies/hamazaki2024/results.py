@@ -13,6 +13,7 @@ from bsl.studies.hamazaki2024.design import PAPER_SETTINGS, PAPER_TABLE1, STRATE
 
 SUMMARY = "summary.json"
 ROOM = "room.json"  # the room sweep (room.py): EQ over founder panels x trait seeds
+CROSSCHECK = "crosscheck.json"  # the reference R code's loop on the study's panel (crosscheck.py)
 PAPER_MIN_TBVGVP = PAPER_TABLE1["TBVGVP"][0]  # 7.22 %: every trait of the paper left at least this much
 QUANTILES = 1001  # quantiles of the final gain kept in a summary (every 0.1 %)
 PER_CYCLE_METRICS = ("var(gv)", "mean(gv)", "genic_var(gv)")
