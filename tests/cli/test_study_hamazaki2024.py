@@ -332,6 +332,8 @@ def test_crosscheck_exports_the_panel_and_compares_the_reference_runs(finished, 
     section = text.split("## The reference code's breeding loop on this panel", 1)[1].split("\n## ", 1)[0]
     assert f"| 2 | BVGVP | 4 | {4 * 1.05:.4f} ± {se:.4f} | {summary['per_cycle']['gain'][4]:.4f} |" in section
     assert section.index("| 2 | EQ | 1 |") < section.index("| 2 | BVGVP | 1 |")
+    ratio = 100 * (4 * 1.05 / summary["per_cycle"]["gain"][4] - 1)
+    assert f"trait 2 BVGVP {ratio:+.2f} % (z {c4['z_gain']:+.1f})" in section
     assert "reference code's breeding loop" not in page.read_text()
 
 

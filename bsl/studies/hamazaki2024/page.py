@@ -102,6 +102,14 @@ def _crosscheck_section(add, data: dict) -> None:
                 add(f"| {trait} | {strategy} | {c['cycle']} | {c['reference_gain']:.4f} ± {c['reference_gain_se']:.4f} | "
                     f"{c['bsl_gain']:.4f} | {c['z_gain']:+.1f} | {c['reference_var']:.4f} ± "
                     f"{c['reference_var_se']:.4f} | {c['bsl_var']:.4f} | {c['z_var']:+.1f} |")
+    finals = [f"trait {t} {s} {100 * (r['cycles'][-1]['reference_gain'] / r['cycles'][-1]['bsl_gain'] - 1):+.2f} % "
+              f"(z {r['cycles'][-1]['z_gain']:+.1f})"
+              for t, e in sorted(data["traits"].items(), key=lambda kv: int(kv[0]))
+              for s, r in sorted(e["strategies"].items(), key=lambda kv: list(STYLE).index(kv[0]))]
+    add("")
+    add("Final gain, the reference's over bsl's: " + "; ".join(finals) + ". EQ differs by design in one "
+        "detail: the reference gives its 10 leftover progeny to the first ten rows of its diallel (the best "
+        "parent crossed with the next ten), bsl to the best pairs by mid-parent WBV, as the paper's text says.")
     add("")
     add("Reference runs: " + "; ".join(runs) + " (one R process each). bsl: the final runs above "
         f"({next(iter(next(iter(data['traits'].values()))['strategies'].values()))['bsl_replicates']} simulations).")
