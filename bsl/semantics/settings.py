@@ -66,9 +66,9 @@ class SettingChecks:
                 return
             if not isinstance(v, ast.Name) or (rule.choices and v.id not in rule.choices):
                 got = v.id if isinstance(v, ast.Name) else "this value"
-                self.error("BSL310", f"`{s.key}` cannot be `{got}`",
-                           span, did_you_mean(got, rule.choices) if isinstance(v, ast.Name) else
-                           f"choose one of: {', '.join(rule.choices)}")
+                close = did_you_mean(got, rule.choices) if isinstance(v, ast.Name) else None
+                self.error("BSL310", f"`{s.key}` cannot be `{got}`", span,
+                           close or (f"choose one of: {', '.join(rule.choices)}" if rule.choices else None))
         elif kind == "call":
             self.check_distribution(s.key, v, rule.choices)
 
