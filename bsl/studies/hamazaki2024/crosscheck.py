@@ -7,15 +7,17 @@ gain and var(gv) per cycle with bsl's final runs (summary.json). Same founders, 
 difference beyond the Monte Carlo error is a difference between the two simulators.
 
     python -m bsl.studies.hamazaki2024.crosscheck --study docs/reproductions/hamazaki2024/study \\
-        --reference PATH/TO/myBreedSimulatR/R --trait 1 --strategies EQ,BVGVP --replicates 300 [--jobs 2]
+        --reference PATH/TO/myBreedSimulatR/R --trait 1 --strategies EQ,BVGVP --replicates 300 [--jobs 2] \\
+        [--page docs/reproductions/hamazaki2024.md]
 
 It writes STUDY/crosscheck/trait_NN/ (exported data, reference_STRATEGY.csv) and STUDY/crosscheck.json,
-which the study's page shows (python -m bsl.studies.hamazaki2024 --resume re-renders it).
+which the study's page shows (--page re-renders it).
 """
 from __future__ import annotations
 
 import argparse
 import math
+import shlex
 import shutil
 import subprocess
 import sys
@@ -116,7 +118,7 @@ def run_reference(reference: Path, data: Path, strategy: str, h: str, replicates
 
 
 def run_crosscheck(study_dir: Path, reference: Path, trait: int, strategies: list[str], replicates: int,
-                   jobs: int = 1, seed: int = 1) -> dict:
+                   jobs: int = 1, seed: int = 1, command: str = "") -> dict:
     study = read_json(study_dir / "study.json")
     if not study:
         raise ValueError(f"{study_dir} holds no study.json")
@@ -146,6 +148,10 @@ def run_crosscheck(study_dir: Path, reference: Path, trait: int, strategies: lis
     result = read_json(study_dir / CROSSCHECK) or {"traits": {}}
     entry = result["traits"].setdefault(str(trait), {"seed": trait_seed, "export": exported, "strategies": {}})
     entry.update({"seed": trait_seed, "export": exported})
+    if command:
+        entry.setdefault("commands", [])
+        if command not in entry["commands"]:
+            entry["commands"].append(command)
     for strategy, folder, seconds, csv in done:
         row = compare(reference_table(csv), read_json(folder / SUMMARY))
         row.update({"h": read_json(folder / BEST)["values"] if strategy != "EQ" else None,
@@ -179,13 +185,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--replicates", type=_positive, default=300, help="reference simulations per strategy")
     p.add_argument("--jobs", type=_positive, default=1, help="strategies run at once (one R process each)")
     p.add_argument("--seed", type=int, default=1, help="R's set.seed for the reference runs")
+    p.add_argument("--page", type=Path, default=None,
+                   help="re-render the study's page with the comparison (e.g. docs/reproductions/hamazaki2024.md)")
     args = p.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    command = " ".join(["python -m bsl.studies.hamazaki2024.crosscheck", *map(shlex.quote, argv)])
     try:
         result = run_crosscheck(args.study, args.reference, args.trait, list(args.strategies), args.replicates,
-                                jobs=args.jobs, seed=args.seed)
+                                jobs=args.jobs, seed=args.seed, command=command)
     except (ValueError, RuntimeError) as e:
         print(f"crosscheck: {e}", file=sys.stderr)
         return 1
+    if args.page is not None:
+        from bsl.studies.hamazaki2024.page import write_page
+        print(f"page written to {write_page(args.study, args.page)}")
     for strategy, row in result["traits"][str(args.trait)]["strategies"].items():
         last = row["cycles"][-1]
         print(f"{strategy}: final gain reference {last['reference_gain']:.4f} ± {last['reference_gain_se']:.4f}, "

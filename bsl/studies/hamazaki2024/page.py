@@ -111,6 +111,10 @@ def _crosscheck_section(add, data: dict) -> None:
         "detail: the reference gives its 10 leftover progeny to the first ten rows of its diallel (the best "
         "parent crossed with the next ten), bsl to the best pairs by mid-parent WBV, as the paper's text says.")
     add("")
+    commands = sorted({c for e in data["traits"].values() for c in e.get("commands", [])})
+    if commands:
+        add("Commands: " + "; ".join(f"`{c}`" for c in commands) + ".")
+        add("")
     add("Reference runs: " + "; ".join(runs) + " (one R process each). bsl: the final runs above "
         f"({next(iter(next(iter(data['traits'].values()))['strategies'].values()))['bsl_replicates']} simulations).")
     add("")
