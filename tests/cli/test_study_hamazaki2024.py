@@ -281,7 +281,7 @@ def _fake_reference_run(reference, data, strategy, h, replicates, seed, out):
         rows.append([x for c in range(5) for x in (c * (1 + 0.01 * len(strategy)) + (e if c else 0.0), 0.2 + e / 5)])
     header = ",".join(f"top5_{c},var_{c}" for c in range(5))
     out.write_text(header + "\n" + "\n".join(",".join(map(repr, row)) for row in rows) + "\n")
-    assert (data / "qtl.csv").is_file() and (h == "") == (strategy == "EQ")
+    assert (data / "qtl.csv").is_file() and (h == "") == strategy.startswith("EQ")
     return 1.5
 
 
@@ -297,7 +297,8 @@ def test_crosscheck_exports_the_panel_and_compares_the_reference_runs(finished, 
     shutil.copytree(out, copy, ignore=shutil.ignore_patterns("final", "trace.csv"))
     monkeypatch.setenv("BSL_CACHE_DIR", str(out.parent / "cache"))
     monkeypatch.setattr(crosscheck, "run_reference", _fake_reference_run)
-    result = crosscheck.run_crosscheck(copy, Path("unused"), 2, ["EQ", "BVGVP"], replicates=10, jobs=2)
+    result = crosscheck.run_crosscheck(copy, Path("unused"), 2, ["EQ", "EQ-best", "BVGVP"], replicates=10, jobs=2,
+                                       command="python -m bsl.studies.hamazaki2024.crosscheck --trait 2")
     # the exported trait is the study's trait 2: its QTL (1-based rows of map.csv) and effects
     data = copy / "crosscheck" / "trait_02"
     settings = StudySettings(small_founders=True)
@@ -325,13 +326,18 @@ def test_crosscheck_exports_the_panel_and_compares_the_reference_runs(finished, 
     assert c4["reference_gain"] == pytest.approx(4 * 1.05) and c4["reference_gain_se"] == pytest.approx(se)
     assert c4["z_gain"] == pytest.approx((4 * 1.05 - summary["per_cycle"]["gain"][4]) / se)
     assert c4["reference_var"] == pytest.approx(0.2) and c4["bsl_var"] == summary["per_cycle"]["var(gv)"][4]
-    assert entry["strategies"]["EQ"]["h"] is None
+    assert entry["strategies"]["EQ"]["h"] is None and entry["strategies"]["EQ-best"]["h"] is None
+    # EQ-best compares with the study's EQ (a strategy's length shifts the fake's means: 1.02 against 1.07)
+    eq = json.loads((copy / "trait_02" / "eq" / "summary.json").read_text())
+    assert entry["strategies"]["EQ-best"]["cycles"][3]["bsl_gain"] == eq["per_cycle"]["gain"][4]
+    assert entry["strategies"]["EQ-best"]["cycles"][3]["reference_gain"] == pytest.approx(4 * 1.07)
     # the page shows the comparison; a study without crosscheck.json renders as before
     from bsl.studies.hamazaki2024 import write_page
     text = write_page(copy, tmp_path / "page.md").read_text()
     section = text.split("## The reference code's breeding loop on this panel", 1)[1].split("\n## ", 1)[0]
     assert f"| 2 | BVGVP | 4 | {4 * 1.05:.4f} ± {se:.4f} | {summary['per_cycle']['gain'][4]:.4f} |" in section
-    assert section.index("| 2 | EQ | 1 |") < section.index("| 2 | BVGVP | 1 |")
+    assert section.index("| 2 | EQ | 1 |") < section.index("| 2 | EQ-best | 1 |") < section.index("| 2 | BVGVP | 1 |")
+    assert "Commands: `python -m bsl.studies.hamazaki2024.crosscheck --trait 2`." in section
     ratio = 100 * (4 * 1.05 / summary["per_cycle"]["gain"][4] - 1)
     assert f"trait 2 BVGVP {ratio:+.2f} % (z {c4['z_gain']:+.1f})" in section
     assert "reference code's breeding loop" not in page.read_text()

@@ -32,6 +32,8 @@ from bsl.optimize.search import BEST
 from bsl.studies.hamazaki2024.results import CROSSCHECK, SUMMARY, read_json, write_json
 
 R_SCRIPT = Path(__file__).with_name("reference_loop.R")
+# EQ-best: the reference's EQ with its leftover progeny on the best pairs (bsl's rule, the paper's text)
+CROSSCHECK_STRATEGIES = ("EQ", "EQ-best") + STRATEGIES[1:]
 CYCLES = 4
 
 
@@ -129,10 +131,11 @@ def run_crosscheck(study_dir: Path, reference: Path, trait: int, strategies: lis
     trait_seed = study["trait_seeds"][trait - 1]
     tasks = []
     for strategy in strategies:
-        folder = study_dir / f"trait_{trait:02d}" / strategy.lower()
+        # EQ-best: EQ whose 10 leftover progeny go to the best pairs by mid-parent WBV (bsl's rule)
+        folder = study_dir / f"trait_{trait:02d}" / strategy.lower().removesuffix("-best")
         if not (folder / SUMMARY).is_file():
             raise ValueError(f"{folder} has no {SUMMARY}: run the study for {strategy} first")
-        h = "" if strategy == "EQ" else h_argument(read_json(folder / BEST))
+        h = "" if strategy.startswith("EQ") else h_argument(read_json(folder / BEST))
         tasks.append((strategy, folder, h))
     data = study_dir / "crosscheck" / f"trait_{trait:02d}"
     exported = export_trait(data, settings, trait_seed)
@@ -154,7 +157,7 @@ def run_crosscheck(study_dir: Path, reference: Path, trait: int, strategies: lis
             entry["commands"].append(command)
     for strategy, folder, seconds, csv in done:
         row = compare(reference_table(csv), read_json(folder / SUMMARY))
-        row.update({"h": read_json(folder / BEST)["values"] if strategy != "EQ" else None,
+        row.update({"h": read_json(folder / BEST)["values"] if not strategy.startswith("EQ") else None,
                     "seconds": seconds, "seed": seed})
         entry["strategies"][strategy] = row
     result["reference"] = "myBreedSimulatR R/ classes (crossInfo, population), from " + str(reference)
@@ -166,12 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     from bsl.studies.hamazaki2024.cli import _positive
 
     def strategies(text: str) -> tuple[str, ...]:
-        chosen = tuple(s.strip().upper() for s in text.split(",") if s.strip())
-        bad = [s for s in chosen if s not in STRATEGIES]
+        chosen = tuple(s.strip().upper().replace("-BEST", "-best") for s in text.split(",") if s.strip())
+        bad = [s for s in chosen if s not in CROSSCHECK_STRATEGIES]
         if bad or not chosen:
             raise argparse.ArgumentTypeError(f"unknown strategy {', '.join(bad) or '(none)'}; "
-                                             f"choose from {', '.join(STRATEGIES)}")
-        return tuple(s for s in STRATEGIES if s in chosen)
+                                             f"choose from {', '.join(CROSSCHECK_STRATEGIES)}")
+        return tuple(s for s in CROSSCHECK_STRATEGIES if s in chosen)
 
     p = argparse.ArgumentParser(prog="python -m bsl.studies.hamazaki2024.crosscheck",
                                 description="Run the reference R code's breeding loop on a study's panel and "
@@ -181,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="the R/ folder of a myBreedSimulatR checkout (the paper's code: commit 281d546)")
     p.add_argument("--trait", type=_positive, default=1, help="trait replicate (default 1)")
     p.add_argument("--strategies", type=strategies, default=("EQ", "BVGVP"),
-                   help=f"comma-separated, of {','.join(STRATEGIES)} (default EQ,BVGVP)")
+                   help=f"comma-separated, of {','.join(CROSSCHECK_STRATEGIES)} (default EQ,BVGVP; EQ-best: EQ "
+                        "with its 10 leftover progeny on the best pairs by mid-parent WBV, bsl's rule)")
     p.add_argument("--replicates", type=_positive, default=300, help="reference simulations per strategy")
     p.add_argument("--jobs", type=_positive, default=1, help="strategies run at once (one R process each)")
     p.add_argument("--seed", type=int, default=1, help="R's set.seed for the reference runs")

@@ -79,6 +79,12 @@ def _room_section(add, room: dict) -> None:
     add("")
 
 
+def _crosscheck_order(strategy: str) -> int:
+    """EQ, EQ-best, then the paper's order."""
+    names = list(STYLE)
+    return 2 * names.index(strategy.removesuffix("-best")) + strategy.endswith("-best")
+
+
 def _crosscheck_section(add, data: dict) -> None:
     """The reference code's breeding loop on the study's panel (crosscheck.json, crosscheck.py)."""
     add("## The reference code's breeding loop on this panel")
@@ -94,7 +100,7 @@ def _crosscheck_section(add, data: dict) -> None:
     runs = []
     for trait in sorted(data["traits"], key=int):
         entry = data["traits"][trait]
-        for strategy in (s for s in STYLE if s in entry["strategies"]):  # the paper's order, EQ first
+        for strategy in sorted(entry["strategies"], key=_crosscheck_order):  # the paper's order, EQ first
             row = entry["strategies"][strategy]
             runs.append(f"trait {trait} {strategy}: {row['reference_replicates']} simulations in "
                         f"{_fmt_time(row['seconds'])}")
@@ -105,11 +111,13 @@ def _crosscheck_section(add, data: dict) -> None:
     finals = [f"trait {t} {s} {100 * (r['cycles'][-1]['reference_gain'] / r['cycles'][-1]['bsl_gain'] - 1):+.2f} % "
               f"(z {r['cycles'][-1]['z_gain']:+.1f})"
               for t, e in sorted(data["traits"].items(), key=lambda kv: int(kv[0]))
-              for s, r in sorted(e["strategies"].items(), key=lambda kv: list(STYLE).index(kv[0]))]
+              for s, r in sorted(e["strategies"].items(), key=lambda kv: _crosscheck_order(kv[0]))]
     add("")
     add("Final gain, the reference's over bsl's: " + "; ".join(finals) + ". EQ differs by design in one "
         "detail: the reference gives its 10 leftover progeny to the first ten rows of its diallel (the best "
-        "parent crossed with the next ten), bsl to the best pairs by mid-parent WBV, as the paper's text says.")
+        "parent crossed with the next ten), bsl to the best pairs by mid-parent WBV, as the paper's text says; "
+        "EQ-best is the reference's EQ with bsl's rule (its weighted allocation on WBV at weight 10⁻⁹: every pair "
+        "gets 2 and its own leftover step gives the 10 to the best pairs).")
     add("")
     commands = sorted({c for e in data["traits"].values() for c in e.get("commands", [])})
     if commands:

@@ -6,6 +6,12 @@
 #   Rscript reference_loop.R --reference CHECKOUT/R --data DIR --strategy BVGVP --h 1,0.5,... \
 #       --replicates 300 --seed 1 --out gains.csv
 #
+# EQ's 250 progeny over 120 pairs leave 10 over. The reference's equalAllocation gives them to the first
+# ten rows of its diallel (the best parent by WBV crossed with the next ten); --strategy EQ-best gives them
+# to the ten best pairs by mid-parent WBV instead, as the paper's text says and bsl does. It is the
+# reference's weightedAllocation on WBV with weight 1e-9: every pair gets floor(250 softmax) = 2 and the
+# reference's own leftover step hands the 10 to the pairs with the highest weighted score.
+#
 # Each replicate runs four cycles as the paper's AI breeder simulates them: the reference's crossInfo
 # selects 15 parents by WBV (true effects), mates them in a diallel with selfing and allocates 250
 # progeny (equalAllocation for EQ, weightedAllocation on BV/WBV and GVP with the cycle's h otherwise);
@@ -37,7 +43,7 @@ parse_args <- function(args) {
 }
 
 opt <- parse_args(commandArgs(trailingOnly = TRUE))
-STRATEGY_FEATURES <- list(EQ = character(0), BV = "selectBV", WBV = "selectWBV",
+STRATEGY_FEATURES <- list(EQ = character(0), `EQ-best` = "selectWBV", BV = "selectBV", WBV = "selectWBV",
                           TBV = c("selectBV", "selectWBV"), BVGVP = "selectBV", WBVGVP = "selectWBV",
                           TBVGVP = c("selectBV", "selectWBV"))
 if (!(opt$strategy %in% names(STRATEGY_FEATURES))) {
@@ -135,7 +141,9 @@ withGVP <- grepl("GVP", opt$strategy)
 nWeights <- length(features) + withGVP
 cycles <- 4
 hList <- NULL
-if (opt$strategy != "EQ") {
+if (opt$strategy == "EQ-best") {
+  hList <- rep(list(1e-9), cycles)
+} else if (opt$strategy != "EQ") {
   h <- as.numeric(strsplit(opt$h, ",")[[1]])
   if (length(h) != cycles * nWeights || any(is.na(h))) {
     usage(paste0(opt$strategy, " needs --h with ", cycles * nWeights, " numbers (", nWeights, " per cycle)"))
