@@ -10,7 +10,8 @@ difference beyond the Monte Carlo error is a difference between the two simulato
         --reference PATH/TO/myBreedSimulatR/R --trait 1 --strategies EQ,BVGVP --replicates 300 [--jobs 2] \\
         [--page docs/reproductions/hamazaki2024.md]
 
-It writes STUDY/crosscheck/trait_NN/ (exported data, reference_STRATEGY.csv) and STUDY/crosscheck.json,
+It writes STUDY/crosscheck/trait_NN/ (exported data, reference_STRATEGY.csv; git ignores this folder) and
+STUDY/crosscheck.json,
 which the study's page shows (--page re-renders it).
 """
 from __future__ import annotations
