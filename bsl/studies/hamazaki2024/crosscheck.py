@@ -11,8 +11,7 @@ difference beyond the Monte Carlo error is a difference between the two simulato
         [--page docs/reproductions/hamazaki2024.md]
 
 It writes STUDY/crosscheck/trait_NN/ (exported data, reference_STRATEGY.csv; git ignores this folder) and
-STUDY/crosscheck.json,
-which the study's page shows (--page re-renders it).
+STUDY/crosscheck.json, which the study's page shows (--page re-renders it).
 """
 from __future__ import annotations
 
