@@ -108,7 +108,10 @@ def run_reference(reference: Path, data: Path, strategy: str, h: str, replicates
     rscript = shutil.which("Rscript")
     if rscript is None:
         raise RuntimeError("Rscript is not on PATH (install R: bash scripts/setup-r.sh)")
-    cmd = [rscript, str(R_SCRIPT), "--reference", str(reference), "--data", str(data), "--strategy", strategy,
+    # R reads a script as it runs it: a copy keeps a long run safe from an edit of (or update to) bsl's file.
+    script = data / f"reference_loop_{strategy.lower()}.R"
+    shutil.copyfile(R_SCRIPT, script)
+    cmd = [rscript, str(script), "--reference", str(reference), "--data", str(data), "--strategy", strategy,
            "--replicates", str(replicates), "--seed", str(seed), "--out", str(out)]
     if h:
         cmd += ["--h", h]
