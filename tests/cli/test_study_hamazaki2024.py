@@ -340,7 +340,10 @@ def test_crosscheck_exports_the_panel_and_compares_the_reference_runs(finished, 
     assert "Commands: `python -m bsl.studies.hamazaki2024.crosscheck --trait 2`." in section
     ratio = 100 * (4 * 1.05 / summary["per_cycle"]["gain"][4] - 1)
     assert f"trait 2 BVGVP {ratio:+.2f} % (z {c4['z_gain']:+.1f})" in section
-    assert "reference code's breeding loop" not in page.read_text()
+    assert "reference code's breeding loop" not in page.read_text() and "paper's own R code" not in page.read_text()
+    verdict = text.split("TBVGVP's mean improvement:", 1)[1].split("###", 1)[0]
+    assert f"trait 2 EQ-best {4 * 1.07:.4f} against bsl's" in verdict and "trait 2 BVGVP" in verdict
+    assert "trait 2 EQ " not in verdict  # plain EQ keeps the reference's own leftover rule: not compared there
 
 
 def test_crosscheck_usage_errors(finished, tmp_path):
