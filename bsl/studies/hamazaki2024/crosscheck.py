@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bsl.studies.hamazaki2024.design import STRATEGIES, StudySettings
 from bsl.optimize.search import BEST
+from bsl.studies.hamazaki2024.design import STRATEGIES, StudySettings
 from bsl.studies.hamazaki2024.results import CROSSCHECK, SUMMARY, read_json, write_json
 
 R_SCRIPT = Path(__file__).with_name("reference_loop.R")
@@ -97,9 +97,9 @@ def compare(reference: dict, summary: dict) -> dict:
             "cycles": rows}
 
 
-def h_argument(best: dict) -> str:
-    """A best.json's optimized values, cycle by cycle, as reference_loop.R's --h."""
-    return ",".join(repr(float(x)) for row in best["values"] for x in row)
+def h_argument(values: list[list[float]]) -> str:
+    """A best.json's optimized values (cycle by cycle) as reference_loop.R's --h."""
+    return ",".join(repr(float(x)) for row in values for x in row)
 
 
 def run_reference(reference: Path, data: Path, strategy: str, h: str, replicates: int, seed: int,
@@ -138,16 +138,16 @@ def run_crosscheck(study_dir: Path, reference: Path, trait: int, strategies: lis
         folder = study_dir / f"trait_{trait:02d}" / strategy.lower().removesuffix("-best")
         if not (folder / SUMMARY).is_file():
             raise ValueError(f"{folder} has no {SUMMARY}: run the study for {strategy} first")
-        h = "" if strategy.startswith("EQ") else h_argument(read_json(folder / BEST))
-        tasks.append((strategy, folder, h))
+        values = None if strategy.startswith("EQ") else read_json(folder / BEST)["values"]
+        tasks.append((strategy, folder, values))
     data = study_dir / "crosscheck" / f"trait_{trait:02d}"
     exported = export_trait(data, settings, trait_seed)
 
     def one(task):
-        strategy, folder, h = task
+        strategy, folder, values = task
         csv = data / f"reference_{strategy.lower()}.csv"
-        seconds = run_reference(reference, data, strategy, h, replicates, seed, csv)
-        return strategy, folder, seconds, csv
+        seconds = run_reference(reference, data, strategy, h_argument(values) if values else "", replicates, seed, csv)
+        return strategy, folder, values, seconds, csv
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         done = list(pool.map(one, tasks))
@@ -158,10 +158,9 @@ def run_crosscheck(study_dir: Path, reference: Path, trait: int, strategies: lis
         entry.setdefault("commands", [])
         if command not in entry["commands"]:
             entry["commands"].append(command)
-    for strategy, folder, seconds, csv in done:
+    for strategy, folder, values, seconds, csv in done:
         row = compare(reference_table(csv), read_json(folder / SUMMARY))
-        row.update({"h": read_json(folder / BEST)["values"] if not strategy.startswith("EQ") else None,
-                    "seconds": seconds, "seed": seed})
+        row.update({"h": values, "seconds": seconds, "seed": seed})
         entry["strategies"][strategy] = row
     result["reference"] = "myBreedSimulatR R/ classes (crossInfo, population), from " + str(reference)
     write_json(study_dir / CROSSCHECK, result)

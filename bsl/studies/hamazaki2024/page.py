@@ -85,6 +85,12 @@ def _crosscheck_order(strategy: str) -> int:
     return 2 * names.index(strategy.removesuffix("-best")) + strategy.endswith("-best")
 
 
+def _crosscheck_rows(data: dict) -> list[tuple[str, str, dict]]:
+    """(trait, strategy, its comparison) of crosscheck.json in trait order, then EQ, EQ-best and the paper's order."""
+    return [(t, s, e["strategies"][s]) for t, e in sorted(data.get("traits", {}).items(), key=lambda kv: int(kv[0]))
+            for s in sorted(e["strategies"], key=_crosscheck_order)]
+
+
 def _crosscheck_section(add, data: dict) -> None:
     """The reference code's breeding loop on the study's panel (crosscheck.json, crosscheck.py)."""
     add("## The reference code's breeding loop on this panel")
@@ -97,21 +103,15 @@ def _crosscheck_section(add, data: dict) -> None:
     add("")
     add("| trait | strategy | cycle | reference gain | bsl gain | z | reference var(gv) | bsl var(gv) | z |")
     add("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
-    runs = []
-    for trait in sorted(data["traits"], key=int):
-        entry = data["traits"][trait]
-        for strategy in sorted(entry["strategies"], key=_crosscheck_order):  # the paper's order, EQ first
-            row = entry["strategies"][strategy]
-            runs.append(f"trait {trait} {strategy}: {row['reference_replicates']} simulations in "
-                        f"{_fmt_time(row['seconds'])}")
-            for c in row["cycles"]:
-                add(f"| {trait} | {strategy} | {c['cycle']} | {c['reference_gain']:.4f} ± {c['reference_gain_se']:.4f} | "
-                    f"{c['bsl_gain']:.4f} | {c['z_gain']:+.1f} | {c['reference_var']:.4f} ± "
-                    f"{c['reference_var_se']:.4f} | {c['bsl_var']:.4f} | {c['z_var']:+.1f} |")
+    rows = _crosscheck_rows(data)
+    for trait, strategy, row in rows:
+        for c in row["cycles"]:
+            add(f"| {trait} | {strategy} | {c['cycle']} | {c['reference_gain']:.4f} ± {c['reference_gain_se']:.4f} | "
+                f"{c['bsl_gain']:.4f} | {c['z_gain']:+.1f} | {c['reference_var']:.4f} ± "
+                f"{c['reference_var_se']:.4f} | {c['bsl_var']:.4f} | {c['z_var']:+.1f} |")
     finals = [f"trait {t} {s} {100 * (r['cycles'][-1]['reference_gain'] / r['cycles'][-1]['bsl_gain'] - 1):+.2f} % "
-              f"(z {r['cycles'][-1]['z_gain']:+.1f})"
-              for t, e in sorted(data["traits"].items(), key=lambda kv: int(kv[0]))
-              for s, r in sorted(e["strategies"].items(), key=lambda kv: _crosscheck_order(kv[0]))]
+              f"(z {r['cycles'][-1]['z_gain']:+.1f})" for t, s, r in rows]
+    runs = [f"trait {t} {s}: {r['reference_replicates']} simulations in {_fmt_time(r['seconds'])}" for t, s, r in rows]
     add("")
     add("Final gain, the reference's over bsl's: " + "; ".join(finals) + ". EQ differs by design in one "
         "detail: the reference gives its 10 leftover progeny to the first ten rows of its diallel (the best "
@@ -124,7 +124,7 @@ def _crosscheck_section(add, data: dict) -> None:
         add("Commands: " + "; ".join(f"`{c}`" for c in commands) + ".")
         add("")
     add("Reference runs: " + "; ".join(runs) + " (one R process each). bsl: the final runs above "
-        f"({next(iter(next(iter(data['traits'].values()))['strategies'].values()))['bsl_replicates']} simulations).")
+        f"({rows[0][2]['bsl_replicates']} simulations).")
     add("")
 
 
@@ -180,6 +180,7 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
     optimized = [s for s in strategies if s != "EQ"]
     imp = improvements(results, study)
     tm = timings(results, study)
+    crosscheck = read_json(out / CROSSCHECK)  # the reference R code on this panel (crosscheck.py), if run
     seeds = study["trait_seeds"]
     done = len(results)
     total = len(seeds) * len(strategies)
@@ -250,11 +251,8 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
                    f"({'≥' if sum(tbvgvp) / len(tbvgvp) >= 7 else '<'} 7 %)")
         add(f"Every optimized strategy beats EQ on every trait replicate: **{'yes' if every else 'no'}**. "
             f"TBVGVP's mean improvement: **{verdict}** (paper: 9.33 %, range 7.22–12.4 %).")
-        crosscheck = read_json(out / CROSSCHECK)
-        rows = [(t, s, e["strategies"][s]["cycles"][-1])
-                for t, e in sorted(crosscheck.get("traits", {}).items(), key=lambda kv: int(kv[0]))
-                for s in sorted(e["strategies"], key=_crosscheck_order)
-                if s != "EQ"]  # EQ alone keeps the reference's leftover rule
+        # plain EQ keeps the reference's own leftover rule: left out of "the same final gains"
+        rows = [(t, s, r["cycles"][-1]) for t, s, r in _crosscheck_rows(crosscheck) if s != "EQ"]
         if rows:
             add("")
             worst = max(abs(c["z_gain"]) for _, _, c in rows)
@@ -370,7 +368,6 @@ def render_page(out: Path, study: dict, results: dict, figures_dir: str) -> str:
         f"optimization + {_fmt_time(tm['full']['final'])} of final runs + {_fmt_time(tm['full']['founders'])} "
         f"of founders = **{_fmt_time(tm['full']['total'])}** on this machine.{scale_note}")
     add("")
-    crosscheck = read_json(out / CROSSCHECK)
     if crosscheck:
         _crosscheck_section(add, crosscheck)
     add("## Differences from the paper")
